@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The only place that touches process: argv, streams, exit code. Built code lives in dist/ (npm run build).
+import { main } from '../dist/cli.js';
+
+// `alb-doctor parse … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

@@ -1,0 +1,87 @@
+/**
+ * plain bytes of one log object → entries, with every line accounted for: an entry, a blank line or a
+ * malformed line (counted by reason code, the first few kept with file and line number). Pure with
+ * respect to I/O: it consumes an async iterable of chunks and calls the handler synchronously per entry.
+ */
+import { AlbDoctorError, type ErrorCode } from '../errors.js';
+import { LineSplitter } from './lines.js';
+import { type AlbEntry, LineParser } from './parseLine.js';
+
+/** How many malformed lines are kept whole as examples; the rest are only counted. */
+export const MAX_KEPT_MALFORMED = 20;
+
+export interface LineCounts {
+  /** Lines read, every kind. */
+  lines: number;
+  entries: number;
+  /** Empty or whitespace-only lines: not entries, not errors. */
+  blankLines: number;
+  malformed: number;
+  malformedByCode: Partial<Record<ErrorCode, number>>;
+  /** The first MAX_KEPT_MALFORMED malformed lines: code, file, line, field. */
+  malformedSamples: AlbDoctorError[];
+  /** Plain (uncompressed) bytes read. */
+  plainBytes: number;
+}
+
+export const emptyLineCounts = (): LineCounts => ({
+  lines: 0,
+  entries: 0,
+  blankLines: 0,
+  malformed: 0,
+  malformedByCode: {},
+  malformedSamples: [],
+  plainBytes: 0,
+});
+
+/** Receives each valid entry; the entry view is only valid during the call. */
+export type EntryHandler = (entry: AlbEntry, lineNumber: number) => void;
+
+/** Reads one object's plain bytes to the end; a read error is thrown after all lines before it were handled. */
+export async function readLog(
+  chunks: AsyncIterable<Buffer>,
+  source: string,
+  onEntry: EntryHandler,
+  counts: LineCounts,
+): Promise<void> {
+  const parser = new LineParser();
+  const malformed = (error: AlbDoctorError): void => {
+    counts.malformed++;
+    counts.malformedByCode[error.code] = (counts.malformedByCode[error.code] ?? 0) + 1;
+    if (counts.malformedSamples.length < MAX_KEPT_MALFORMED) counts.malformedSamples.push(error);
+  };
+  const splitter = new LineSplitter({
+    line(buf, start, end, lineNumber) {
+      counts.lines++;
+      if (end - start <= 1 && (end === start || buf[start] === 0x0d)) {
+        counts.blankLines++;
+        return;
+      }
+      const result = parser.parse(buf, start, end, source, lineNumber);
+      if (result.ok) {
+        counts.entries++;
+        onEntry(result.entry, lineNumber);
+      } else {
+        malformed(result.error);
+      }
+    },
+    tooLong(lineNumber, bytes) {
+      counts.lines++;
+      malformed(
+        new AlbDoctorError('LINE_TOO_LONG', `${source}:${lineNumber}: line is ${bytes} bytes, too long for an ALB entry`, {
+          source,
+          line: lineNumber,
+        }),
+      );
+    },
+  });
+  try {
+    for await (const chunk of chunks) {
+      counts.plainBytes += chunk.length;
+      splitter.push(chunk);
+    }
+  } finally {
+    // A cut-off stream still hands out its last partial line (it will likely be malformed, and counted).
+    splitter.end();
+  }
+}

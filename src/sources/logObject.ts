@@ -1,0 +1,41 @@
+/**
+ * What every source (local files, stdin, S3) hands to the parser: named byte streams, plus the objects it
+ * knowingly skipped and the ones it could not read, each with a reason. Nothing is left out silently.
+ */
+import type { Readable } from 'node:stream';
+import type { AlbDoctorError } from '../errors.js';
+
+export interface LogObject {
+  kind: 'log';
+  /** As given on the command line, as found in a folder, or `s3://bucket/key`; `-` for stdin. */
+  name: string;
+  /** IP of the ALB node that wrote the file, from its name; null when the name has none. */
+  nodeIp: string | null;
+  /** Stored size in bytes, when known before reading. */
+  sizeBytes: number | null;
+  /** Opens the stored (possibly gzip) bytes. */
+  open(): Readable;
+}
+
+export type SkipReason =
+  | 'connection_log'
+  | 'health_check_log'
+  | 'test_file'
+  | 'nlb_log'
+  | 'classic_elb_log'
+  | 'empty_object'
+  | 'not_a_log_file';
+
+export interface SkippedObject {
+  kind: 'skipped';
+  name: string;
+  reason: SkipReason;
+}
+
+export interface UnreadObject {
+  kind: 'unread';
+  name: string;
+  error: AlbDoctorError;
+}
+
+export type SourceItem = LogObject | SkippedObject | UnreadObject;
