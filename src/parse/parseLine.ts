@@ -20,6 +20,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
 
 const KIND = ALB_FIELDS.map((f) => f.kind);
 const NAME = ALB_FIELDS.map((f) => f.name);
+const COLUMNS_BY_FIELD = ALB_FIELDS.map((f) => f.columns);
 
 export type ParseResult = { ok: true; entry: AlbEntry } | { ok: false; error: AlbDoctorError };
 
@@ -31,6 +32,10 @@ export interface RequestParts {
 
 export class AlbEntry {
   buf: Buffer = Buffer.alloc(0);
+  lineStart = 0;
+  lineEnd = 0;
+  /** The line decoded once, when its bytes map 1:1 to UTF-16 units; null when they do not; undefined until asked. */
+  lineText: string | null | undefined = undefined;
   readonly spans = new TokenSpans();
   /** Fields present in this line's layout (≤ FIELD_COUNT); tokens beyond are `extra`. */
   fieldCount = 0;
@@ -54,7 +59,7 @@ export class AlbEntry {
   /** The field as logged, without quotes, escapes raw; null for `-` or absent. */
   text(field: number): string | null {
     if (this.isNull(field)) return null;
-    return decode(this.buf, this.spans.start[field]!, this.spans.end[field]!);
+    return this.slice(this.spans.start[field]!, this.spans.end[field]!);
   }
 
   /** Numeric fields (int, seconds, address port): null for `-` or absent. */
@@ -69,8 +74,8 @@ export class AlbEntry {
     if (this.isNull(field)) return null;
     const s = this.spans.start[field]!;
     const colon = lastIndexOf(this.buf, COLON, s, this.spans.end[field]!);
-    if (this.buf[s] === 0x5b /* [ */ && this.buf[colon - 1] === 0x5d /* ] */) return decode(this.buf, s + 1, colon - 1);
-    return decode(this.buf, s, colon);
+    if (this.buf[s] === 0x5b /* [ */ && this.buf[colon - 1] === 0x5d /* ] */) return this.slice(s + 1, colon - 1);
+    return this.slice(s, colon);
   }
 
   /** The request split at its first and last space; `-` parts are null. */
@@ -80,57 +85,94 @@ export class AlbEntry {
     const s = this.spans.start[field]!;
     const e = this.spans.end[field]!;
     const first = indexOf(this.buf, SPACE, s, e);
-    if (first < 0) return { verb: part(this.buf, s, e), url: null, proto: null };
+    if (first < 0) return { verb: this.part(s, e), url: null, proto: null };
     const last = lastIndexOf(this.buf, SPACE, first, e);
-    if (last === first) return { verb: part(this.buf, s, first), url: part(this.buf, first + 1, e), proto: null };
-    return { verb: part(this.buf, s, first), url: part(this.buf, first + 1, last), proto: part(this.buf, last + 1, e) };
+    if (last === first) return { verb: this.part(s, first), url: this.part(first + 1, e), proto: null };
+    return { verb: this.part(s, first), url: this.part(first + 1, last), proto: this.part(last + 1, e) };
   }
 
   /** Tokens after the last documented field, as logged. */
   extra(): string[] {
     const out: string[] = [];
     for (let i = this.fieldCount; i < this.spans.count; i++) {
-      out.push(decode(this.buf, this.spans.start[i]!, this.spans.end[i]!));
+      out.push(this.slice(this.spans.start[i]!, this.spans.end[i]!));
     }
     return out;
+  }
+
+  /**
+   * Text of `buf[start, end)`. Decoding the line once and slicing it is 3× faster than decoding each field
+   * (bench, parse records); when the line holds multi-byte UTF-8 the offsets no longer match, so decode per field.
+   */
+  slice(start: number, end: number): string {
+    if (this.lineText === undefined) {
+      const text = this.buf.toString('utf8', this.lineStart, this.lineEnd);
+      this.lineText = text.length === this.lineEnd - this.lineStart ? text : null;
+    }
+    return this.lineText === null
+      ? this.buf.toString('utf8', start, end)
+      : this.lineText.slice(start - this.lineStart, end - this.lineStart);
+  }
+
+  private part(start: number, end: number): string | null {
+    return end - start === 1 && this.buf[start] === DASH ? null : this.slice(start, end);
+  }
+
+  /** Calls `visit` for every column the line's layout has, in field order (the one walk behind every output). */
+  forEachColumn(visit: (column: string, value: string | number | null) => void): void {
+    for (let field = 0; field < this.fieldCount; field++) {
+      const columns = COLUMNS_BY_FIELD[field]!;
+      switch (KIND[field]) {
+        case 'int':
+        case 'seconds':
+          visit(columns[0]!, this.number(field));
+          break;
+        case 'address':
+          visit(columns[0]!, this.addressIp(field));
+          visit(columns[1]!, this.number(field));
+          break;
+        case 'request': {
+          const r = this.request();
+          visit(columns[0]!, r.verb);
+          visit(columns[1]!, r.url);
+          visit(columns[2]!, r.proto);
+          break;
+        }
+        default:
+          visit(columns[0]!, this.text(field));
+      }
+    }
   }
 
   /** The `parse` contract: Athena column names in field order, then `extra`, `_file`, `_line`. */
   toRecord(file: string, line: number): AlbRecord {
     const record: Record<string, unknown> = {};
-    for (let field = 0; field < this.fieldCount; field++) {
-      const columns = ALB_FIELDS[field]!.columns;
-      switch (KIND[field]) {
-        case 'int':
-        case 'seconds':
-          record[columns[0]!] = this.number(field);
-          break;
-        case 'address':
-          record[columns[0]!] = this.addressIp(field);
-          record[columns[1]!] = this.number(field);
-          break;
-        case 'request': {
-          const r = this.request();
-          record[columns[0]!] = r.verb;
-          record[columns[1]!] = r.url;
-          record[columns[2]!] = r.proto;
-          break;
-        }
-        default:
-          record[columns[0]!] = this.text(field);
-      }
-    }
+    this.forEachColumn((column, value) => {
+      record[column] = value;
+    });
     if (this.spans.count > this.fieldCount) record.extra = this.extra();
     record._file = file;
     record._line = line;
     return record as AlbRecord;
   }
+
+  /**
+   * `JSON.stringify(toRecord(file, line))`, written directly: no object per line, and most values need no
+   * escaping (bench, parse records: 2.4× the lines/s of stringify on the record).
+   */
+  toJson(fileJson: string, line: number): string {
+    let json = '{';
+    this.forEachColumn((column, value) => {
+      json += `"${column}":${typeof value === 'string' ? jsonString(value) : value},`;
+    });
+    if (this.spans.count > this.fieldCount) json += `"extra":${JSON.stringify(this.extra())},`;
+    return `${json}"_file":${fileJson},"_line":${line}}`;
+  }
 }
 
-const decode = (buf: Buffer, start: number, end: number): string => buf.toString('utf8', start, end);
-
-const part = (buf: Buffer, start: number, end: number): string | null =>
-  end - start === 1 && buf[start] === DASH ? null : decode(buf, start, end);
+// Characters JSON.stringify would escape: quote, backslash, controls, and (for well-formed output) surrogates.
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const jsonString = (text: string): string => (NEEDS_JSON_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
 
 function indexOf(buf: Uint8Array, byte: number, start: number, end: number): number {
   for (let i = start; i < end; i++) if (buf[i] === byte) return i;
@@ -152,6 +194,9 @@ export class LineParser {
       return fail('LINE_TOO_LONG', `line is ${end - start} bytes, more than ${MAX_LINE_BYTES}`, source, line);
     }
     entry.buf = buf;
+    entry.lineStart = start;
+    entry.lineEnd = end;
+    entry.lineText = undefined;
     const spans = entry.spans;
     if (tokenize(buf, start, end, spans) !== 'ok') {
       return fail('UNTERMINATED_QUOTE', `quoted field ${spans.count + 1} has no closing quote`, source, line, NAME[spans.count]);
