@@ -57,7 +57,13 @@ export function readDecimal(buf: Uint8Array, start: number, end: number): number
       fraction = fraction * 10 + (c - ZERO);
       scale *= 10;
     }
-    whole += fraction / scale;
+    // One division of two exact integers is correctly rounded, so `1.118` reads as Number('1.118');
+    // `whole + fraction / scale` rounds twice and gave 1.1179999999999999.
+    whole = (whole * scale + fraction) / scale;
+    // Past 2^53 the integers above are not exact: let Number() read the text, already validated.
+    if (whole * scale > Number.MAX_SAFE_INTEGER) return Number(String.fromCharCode(...buf.subarray(start, end)));
+  } else if (whole > Number.MAX_SAFE_INTEGER) {
+    return Number(String.fromCharCode(...buf.subarray(start, end)));
   }
   return negative ? -whole : whole;
 }

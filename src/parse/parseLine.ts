@@ -83,7 +83,10 @@ export class AlbEntry {
     const field = F.request;
     if (field >= this.fieldCount) return { verb: null, url: null, proto: null };
     const s = this.spans.start[field]!;
-    const e = this.spans.end[field]!;
+    let e = this.spans.end[field]!;
+    // Real lines have a space after the version (`"GET http://host:80/ HTTP/1.0 "`): splitting at that
+    // last space would make the version part of the URL.
+    while (e > s && this.buf[e - 1] === SPACE) e--;
     const first = indexOf(this.buf, SPACE, s, e);
     if (first < 0) return { verb: this.part(s, e), url: null, proto: null };
     const last = lastIndexOf(this.buf, SPACE, first, e);

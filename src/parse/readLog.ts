@@ -53,7 +53,7 @@ export async function readLog(
   const splitter = new LineSplitter({
     line(buf, start, end, lineNumber) {
       counts.lines++;
-      if (end - start <= 1 && (end === start || buf[start] === 0x0d)) {
+      if (isBlank(buf, start, end)) {
         counts.blankLines++;
         return;
       }
@@ -84,4 +84,13 @@ export async function readLog(
     // A cut-off stream still hands out its last partial line (it will likely be malformed, and counted).
     splitter.end();
   }
+}
+
+/** Nothing but spaces, tabs and a CR: not an entry, not an error. */
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
 }
