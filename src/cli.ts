@@ -1,22 +1,33 @@
 /**
- * argv → run → output. `main` takes argv and the process streams as parameters so tests run the real CLI
+ * argv → run → output: `parse` writes records, `report` renders the analysis (text, json, markdown). `main` takes argv and the process streams as parameters so tests run the real CLI
  * in-process; bin/alb-doctor.js is the only caller that touches `process`, and exit codes are returned,
  * never `process.exit`ed here. Exit codes: 0 done, 1 some input could not be read, 2 usage error.
  */
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
+import { Analysis, type CauseEvent } from './analyze/pipeline.js';
 import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine, recordToJsonLine } from './parse/recordFormat.js';
+import { createReadProgress } from './progress.js';
+import { FORMATS, type Format, render } from './report/render/index.js';
 import { readInput, type InputStats } from './run.js';
 import { openLocalSources } from './sources/local.js';
+import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
+import { extname } from 'node:path';
 
 export interface CliIo {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
   env: Record<string, string | undefined>;
+  /** Whether stdout/stderr are terminals: the report's default format, colour and the progress line follow. */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** The clock behind relative --from/--to (`6h` = now minus 6 hours); Date.now unless a test fixes it. */
+  now?: () => number;
 }
 
 export const EXIT_OK = 0;
@@ -49,6 +60,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       exitCode = await parseCommand(sources, options, io);
     });
 
+  program
+    .command('report')
+    .description('Finds the causes of the 5xx and 460 responses in access logs: keep-alive races first.')
+    .argument('<source...>', 'log files, folders (read recursively) or - for stdin; gzip or plain')
+    .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
+    .option('--to <time>', 'only entries before this time; same forms as --from')
+    .addOption(
+      new Option('--format <format>', 'report format (default: text on a terminal, json otherwise; with --output, from its extension)').choices(FORMATS),
+    )
+    .option('-o, --output <file>', 'write the report to this file instead of stdout')
+    .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
+    .option('--alb-idle-timeout <seconds>', "the load balancer's idle timeout, 1-4000 (default: inferred from 504s, else 60)")
+    .action(async (sources: string[], options: ReportOptions) => {
+      exitCode = await reportCommand(sources, options, io);
+    });
+
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (error) {
@@ -56,8 +83,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
         return EXIT_OK;
       }
-      const message = error.message.replace(/^error: /, '');
-      io.stderr.write(`alb-doctor: ${message.trimEnd()}; run 'alb-doctor --help' for usage.\n`);
+      const message = error.message.replace(/^error: /, '').trimEnd().replace(/\.$/, '');
+      io.stderr.write(`alb-doctor: ${message}; run 'alb-doctor --help' for usage.\n`);
       return EXIT_USAGE;
     }
     if (isAlbDoctorError(error)) {
@@ -98,6 +125,138 @@ async function parseCommand(
   }
   io.stderr.write(summarize(stats));
   return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
+}
+
+interface ReportOptions {
+  from?: string;
+  to?: string;
+  format?: Format;
+  output?: string;
+  events?: string;
+  albIdleTimeout?: string;
+}
+
+// Event lines are gathered into strings of about this size before each write, as for `parse`.
+const EVENTS_FLUSH_CHARS = 1 << 20;
+
+async function reportCommand(sources: string[], options: ReportOptions, io: CliIo): Promise<number> {
+  // Every check on the command line comes before any reading: a typo should not cost a long run.
+  const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
+  const albIdleTimeoutSeconds = options.albIdleTimeout === undefined ? undefined : parseIdleTimeout(options.albIdleTimeout);
+  const format = options.format ?? defaultFormat(options.output, io.stdoutIsTTY === true);
+  const color = options.output === undefined && format === 'text' && colorEnabled(io.env, io.stdoutIsTTY === true);
+  if (options.output !== undefined && options.output === options.events) {
+    throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
+  }
+  let output: FileHandle | null = null;
+  let events: FileHandle | null = null;
+  try {
+    if (options.output !== undefined) output = await openForWriting(options.output, '--output');
+    if (options.events !== undefined) events = await openForWriting(options.events, '--events');
+    let pendingEvents = '';
+    const analysis = new Analysis({
+      ...window,
+      ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }),
+      ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
+    });
+    const flushEvents = async (): Promise<void> => {
+      if (events === null || pendingEvents.length === 0) return;
+      const text = pendingEvents;
+      pendingEvents = '';
+      await events.writeFile(text);
+    };
+    const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+    let stats: InputStats;
+    try {
+      stats = await readInput(openLocalSources(sources, io.stdin), {
+        onEntry: (entry, object, lineNumber) => analysis.observe(entry, object, lineNumber),
+        async afterChunk(current) {
+          progress.update(current);
+          if (pendingEvents.length >= EVENTS_FLUSH_CHARS) await flushEvents();
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    // finish() still emits events: race-shaped 502s are classified once the whole input is known.
+    const report = analysis.finish(stats);
+    await flushEvents();
+    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    const text = render[format](report, { color });
+    if (output === null) await writeAll(io.stdout, text);
+    else await output.writeFile(text);
+    return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
+  } finally {
+    await output?.close();
+    await events?.close();
+  }
+}
+
+/** One --events line, keys in a fixed order so the file diffs and greps well. */
+const eventLine = (event: CauseEvent): string =>
+  JSON.stringify({
+    file: event.file,
+    line: event.line,
+    time: event.time,
+    class: event.class,
+    targetGroup: event.targetGroup,
+    target: event.target,
+    node: event.node,
+    idleGapMs: event.idleGapMs,
+  }) + '\n';
+
+/** `idle_timeout.timeout_seconds` allows whole seconds from 1 to 4000 (AWS: edit-load-balancer-attributes). */
+function parseIdleTimeout(text: string): number {
+  const seconds = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(seconds >= 1 && seconds <= 4000)) {
+    throw new AlbDoctorError(
+      'USAGE',
+      `--alb-idle-timeout '${text}' is not a whole number of seconds from 1 to 4000; use your load balancer's idle_timeout.timeout_seconds (60 unless changed).`,
+    );
+  }
+  return seconds;
+}
+
+/** Text for a person at a terminal, JSON for a pipe; a file named *.md, *.txt or *.json gets that format. */
+function defaultFormat(output: string | undefined, stdoutIsTTY: boolean): Format {
+  if (output === undefined) return stdoutIsTTY ? 'text' : 'json';
+  const extension = extname(output).toLowerCase();
+  if (extension === '.md' || extension === '.markdown') return 'markdown';
+  if (extension === '.txt' || extension === '.text') return 'text';
+  return 'json';
+}
+
+/** no-color.org: NO_COLOR set and not empty turns colour off; FORCE_COLOR (not 0) turns it on anywhere. */
+function colorEnabled(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if ((env.NO_COLOR ?? '') !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+};
+
+async function openForWriting(path: string, flag: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const reason = WRITE_ERRORS[code] ?? (error instanceof Error ? error.message : String(error));
+    throw new AlbDoctorError('USAGE', `${flag} ${path}: cannot be written (${reason}); give a path in a writable folder.`, { source: path });
+  }
+}
+
+/** Writes and waits until the stream has taken the text, so the exit code follows the output. */
+function writeAll(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 /** What was read, skipped, malformed and unreadable: a few lines on stderr, so stdout stays pure data. */

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlbDoctorError } from '../src/errors.js';
+import { parseTimeBound, parseTimeWindow } from '../src/timeRange.js';
+
+const NOW_MS = Date.parse('2024-05-02T12:00:00Z');
+const at = (iso: string): number => Date.parse(iso);
+
+describe('parseTimeBound', () => {
+  const valid: [string, number][] = [
+    ['90s', NOW_MS - 90_000],
+    ['30m', NOW_MS - 30 * 60_000],
+    ['6h', NOW_MS - 6 * 3_600_000],
+    ['6H', NOW_MS - 6 * 3_600_000],
+    ['2d', at('2024-04-30T12:00:00Z')],
+    ['1w', at('2024-04-25T12:00:00Z')],
+    ['0m', NOW_MS],
+    ['2024-05-01T10:00:00Z', at('2024-05-01T10:00:00Z')],
+    ['2024-05-01T10:00:00.250Z', at('2024-05-01T10:00:00.250Z')],
+    ['2024-05-01T10:00:00+02:00', at('2024-05-01T08:00:00Z')],
+    ['2024-05-01T10:00-0130', at('2024-05-01T11:30:00Z')],
+    ['2024-05-01T10:00', at('2024-05-01T10:00:00Z')],
+    ['2024-05-01 10:00:00', at('2024-05-01T10:00:00Z')],
+    ['2024-05-01', at('2024-05-01T00:00:00Z')],
+    [' 6h ', NOW_MS - 6 * 3_600_000],
+  ];
+  it.each(valid)('%s', (text, expected) => {
+    expect(parseTimeBound(text, '--from', NOW_MS)).toBe(expected);
+  });
+
+  const invalid = ['yesterday', '6x', '6', 'h6', '-6h', '2024-13-01', '2024-05-01T25:00', '', '1.5h', 'now'];
+  it.each(invalid)('%j is a USAGE error naming the flag', (text) => {
+    let caught: unknown;
+    try {
+      parseTimeBound(text, '--to', NOW_MS);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isAlbDoctorError(caught) && caught.code).toBe('USAGE');
+    expect((caught as Error).message).toMatch(/^--to '.*' is not a time; /);
+  });
+
+  describe('in a zone other than UTC', () => {
+    const zone = process.env.TZ;
+    afterEach(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+    it('still reads a time without an offset as UTC, like the logs', () => {
+      process.env.TZ = 'America/New_York';
+      expect(new Date(at('2024-05-01T10:00:00Z')).getTimezoneOffset()).toBe(240); // the zone took effect
+      expect(parseTimeBound('2024-05-01T10:00', '--from', NOW_MS)).toBe(at('2024-05-01T10:00:00Z'));
+      expect(parseTimeBound('2024-05-01', '--from', NOW_MS)).toBe(at('2024-05-01T00:00:00Z'));
+    });
+  });
+});
+
+describe('parseTimeWindow', () => {
+  it('leaves out the bounds not given', () => {
+    expect(parseTimeWindow(undefined, undefined, NOW_MS)).toEqual({});
+    expect(parseTimeWindow('6h', undefined, NOW_MS)).toEqual({ fromMs: NOW_MS - 6 * 3_600_000 });
+    expect(parseTimeWindow(undefined, '1h', NOW_MS)).toEqual({ toMs: NOW_MS - 3_600_000 });
+  });
+
+  it('needs --from before --to', () => {
+    expect(parseTimeWindow('6h', '1h', NOW_MS)).toEqual({ fromMs: NOW_MS - 6 * 3_600_000, toMs: NOW_MS - 3_600_000 });
+    expect(() => parseTimeWindow('1h', '6h', NOW_MS)).toThrow(/must be before --to/);
+    expect(() => parseTimeWindow('2024-05-01', '2024-05-01', NOW_MS)).toThrow(/must be before --to/);
+  });
+});
