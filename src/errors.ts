@@ -17,6 +17,17 @@ export const ERROR_CODES = {
   PATH_UNREADABLE: 'the path cannot be read',
   TRUNCATED_GZIP: 'the gzip stream ends early',
   BAD_GZIP: 'the gzip data is corrupt',
+  // S3: listing failures stop the run (one sentence, exit 1); object failures are reported per object.
+  S3_NO_CREDENTIALS: 'no AWS credentials were found',
+  S3_CREDENTIALS_REJECTED: 'AWS rejected the credentials (unknown key, bad secret, expired token)',
+  S3_ACCESS_DENIED: 'the credentials lack an S3 permission',
+  S3_NO_SUCH_BUCKET: 'the bucket does not exist',
+  S3_WRONG_REGION: 'the bucket is in another region than the client',
+  S3_UNREACHABLE: 'the S3 endpoint cannot be reached',
+  S3_LIST_FAILED: 'listing the bucket failed',
+  S3_NO_LOGS: 'no access-log object matched the prefix, time range and load balancer',
+  S3_OBJECT_GONE: 'the object was deleted or replaced after it was listed',
+  S3_READ_FAILED: 'downloading the object failed, after retries',
   // Invocation.
   USAGE: 'the command line is not valid',
 } as const;

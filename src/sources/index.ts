@@ -1,0 +1,24 @@
+/**
+ * Targets → SourceItems, in the order given: `s3://bucket[/prefix]` is read from S3, anything else is a
+ * local file, folder or `-` for stdin. One options object carries the S3 settings; local paths ignore them
+ * (a time range and `lbName` only choose S3 objects: entries are filtered on `time` by the analysis).
+ */
+import type { Readable } from 'node:stream';
+import { openLocalSources } from './local.js';
+import type { SourceItem } from './logObject.js';
+import { openS3Source, type S3SourceOptions } from './s3.js';
+import { isS3Uri } from './s3Keys.js';
+
+export interface SourceOptions extends S3SourceOptions {
+  /** What `-` reads. */
+  stdin: Readable;
+}
+
+export async function* openSources(targets: readonly string[], options: SourceOptions): AsyncGenerator<SourceItem> {
+  for (const target of targets) {
+    if (isS3Uri(target)) yield* openS3Source(target, options);
+    else yield* openLocalSources([target], options.stdin);
+  }
+}
+
+export { DEFAULT_CONCURRENCY, S3_FLAGS, type S3Listing, type S3SourceOptions } from './s3.js';

@@ -1,0 +1,63 @@
+/**
+ * Benchmark child, the S3 twin of parseWorker.ts: reads `s3://` targets from an S3-compatible endpoint
+ * with the real pipeline (S3 source → gunzip → lines → parseLine) into a null sink and prints the same
+ * JSON line (counts, seconds, peak RSS), plus the objects listed. Run in its own process so its peak RSS
+ * is the S3 source's and the parser's alone.
+ *
+ *   node --import tsx test/bench/s3Worker.ts <entries|records> <endpoint-url> s3://bucket[/prefix] …
+ *
+ * Credentials come from the usual AWS variables, else s3rver's built-in S3RVER/S3RVER pair; the number
+ * of concurrent downloads from ALB_DOCTOR_BENCH_S3_CONCURRENCY (default: the source's default).
+ */
+import { readInput } from '../../src/run.js';
+import { openSources, type S3Listing } from '../../src/sources/index.js';
+
+const mode = process.argv[2]; // 'entries' (null sink) or 'records' (build every parse record, as `parse` does)
+const endpointUrl = process.argv[3];
+const targets = process.argv.slice(4);
+if ((mode !== 'entries' && mode !== 'records') || !endpointUrl || targets.length === 0) {
+  process.stderr.write('usage: s3Worker.ts <entries|records> <endpoint-url> s3://bucket[/prefix] …\n');
+  process.exit(2);
+}
+const concurrency = process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY ? Number(process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY) : undefined;
+const credentials = process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+let touched = 0;
+let listedObjects = 0;
+let listedBytes = 0;
+const started = process.hrtime.bigint();
+const stats = await readInput(
+  openSources(targets, {
+    stdin: process.stdin,
+    endpointUrl,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    ...(concurrency !== undefined && { concurrency }),
+    ...(credentials && { credentials }),
+    onListed(listing: S3Listing) {
+      listedObjects += listing.objects;
+      listedBytes += listing.bytes;
+    },
+  }),
+  {
+    onEntry(entry, object, lineNumber) {
+      if (mode === 'records') touched += entry.toJson(JSON.stringify(object.name), lineNumber).length;
+      else touched += entry.fieldCount;
+    },
+  },
+);
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+process.stdout.write(
+  JSON.stringify({
+    seconds,
+    lines: stats.lines,
+    entries: stats.entries,
+    malformed: stats.malformed,
+    plainBytes: stats.plainBytes,
+    storedBytes: stats.bytes,
+    unread: stats.unread.length,
+    listedObjects,
+    listedBytes,
+    touched,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  }) + '\n',
+);

@@ -1,0 +1,90 @@
+/**
+ * An s3rver in its own process, for the integration tests and the S3 benchmark. Plain JavaScript on a
+ * bare `node --openssl-legacy-provider`: s3rver encrypts its ListObjectsV2 continuation tokens with DES,
+ * which OpenSSL 3 only offers through the legacy provider, and that flag belongs to this process only.
+ *
+ *   node --openssl-legacy-provider s3rverChild.mjs <data dir> <port|0> [<import dir>]
+ *
+ * `<import dir>/<bucket>/<key…>` files become buckets and objects before the server listens (through
+ * s3rver's own store: thousands of PUTs over HTTP would only slow the tests down). Once listening, it
+ * prints `{"port":N}` on stdout. Every request is recorded (method, URL and Range header as received) and
+ * served back at GET /__harness/requests; DELETE there clears the record. Bucket names cannot contain `_`,
+ * so that path never shadows a bucket.
+ */
+import { createServer } from 'node:http';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver');
+const S3Object = require('s3rver/lib/models/object');
+const FilesystemStore = require('s3rver/lib/stores/filesystem');
+
+// s3rver 3.7.1 reports a common prefix only when some key sits directly below it (its walk does not go
+// beneath a delimiter), so `AWSLogs/` never shows up above `AWSLogs/<account>/…`; S3 reports every one.
+// Delimiter listings are answered from a full listing here, grouped the way S3 groups them (one page:
+// the tests' folders hold a handful of sub-folders).
+const listObjects = FilesystemStore.prototype.listObjects;
+FilesystemStore.prototype.listObjects = async function (bucket, options) {
+  if (!options.delimiter) return listObjects.call(this, bucket, options);
+  const { prefix = '', delimiter, startAfter = '' } = options;
+  const all = await listObjects.call(this, bucket, { prefix, maxKeys: Infinity });
+  const objects = [];
+  const commonPrefixes = new Set();
+  for (const object of all.objects) {
+    if (object.key <= startAfter) continue;
+    const at = object.key.indexOf(delimiter, prefix.length);
+    if (at < 0) objects.push(object);
+    else commonPrefixes.add(object.key.slice(0, at + delimiter.length));
+  }
+  return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated: false };
+};
+
+const [directory, portArg, importDir] = process.argv.slice(2);
+if (!directory || portArg === undefined) {
+  process.stderr.write('usage: s3rverChild.mjs <data dir> <port|0> [<import dir>]\n');
+  process.exit(2);
+}
+
+// Started with an IPC channel by the harness: never outlive the test process.
+process.on('disconnect', () => process.exit(0));
+
+const app = new S3rver({ directory, silent: true, address: '127.0.0.1', port: Number(portArg) });
+
+async function* walk(dir) {
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+if (importDir) {
+  for (const bucket of await readdir(importDir)) {
+    await app.store.putBucket(bucket);
+    const pending = [];
+    for await (const path of walk(join(importDir, bucket))) {
+      const key = relative(join(importDir, bucket), path).split(sep).join('/');
+      pending.push(readFile(path).then((content) => app.store.putObject(new S3Object(bucket, key, content, {}))));
+      if (pending.length >= 32) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+  }
+}
+
+const requests = [];
+const handle = app.callback();
+const server = createServer((req, res) => {
+  if (req.url?.startsWith('/__harness/requests')) {
+    if (req.method === 'DELETE') requests.length = 0;
+    res.setHeader('content-type', 'application/json');
+    res.end(req.method === 'DELETE' ? '[]' : JSON.stringify(requests));
+    return;
+  }
+  requests.push({ method: req.method, url: req.url, range: req.headers.range ?? null });
+  handle(req, res);
+});
+server.listen(Number(portArg), '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
+});
