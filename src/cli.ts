@@ -7,11 +7,11 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { Analysis, type CauseEvent } from './analyze/pipeline.js';
 import { AlbDoctorError, isAlbDoctorError } from './errors.js';
-import { csvHeaderLine, type RecordFormat, recordToCsvLine, recordToJsonLine } from './parse/recordFormat.js';
+import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import { readInput, type InputStats } from './run.js';
-import { openLocalSources } from './sources/local.js';
+import { DEFAULT_CONCURRENCY, openSources, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -53,17 +53,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command('parse')
     .description('Writes every access-log entry as one record per line (Athena column names).')
-    .argument('<source...>', 'log files, folders (read recursively) or - for stdin; gzip or plain')
+    .argument('<source...>', SOURCE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (sources: string[], options: { format: RecordFormat; output?: string }) => {
+    .option('--from <time>', 'S3 only: read the objects that can hold entries from this time (ISO 8601 or an age such as 6h); every entry of those objects is written')
+    .option('--to <time>', 'S3 only: read the objects that can hold entries before this time')
+    .action(async (sources: string[], options: ParseOptions) => {
       exitCode = await parseCommand(sources, options, io);
     });
+  addS3Options(program.commands.at(-1)!);
 
   program
     .command('report')
     .description('Finds the causes of the 5xx and 460 responses in access logs: keep-alive races first.')
-    .argument('<source...>', 'log files, folders (read recursively) or - for stdin; gzip or plain')
+    .argument('<source...>', SOURCE_HELP)
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .addOption(
@@ -75,6 +78,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (sources: string[], options: ReportOptions) => {
       exitCode = await reportCommand(sources, options, io);
     });
+  addS3Options(program.commands.at(-1)!);
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
@@ -96,13 +100,51 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   return exitCode;
 }
 
-async function parseCommand(
-  sources: string[],
-  options: { format: RecordFormat; output?: string },
-  io: CliIo,
-): Promise<number> {
+const SOURCE_HELP = 'log files, folders (read recursively), - for stdin, or s3://bucket[/prefix]; gzip or plain';
+
+interface S3Flags {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  concurrency?: string;
+  lb?: string;
+}
+
+function addS3Options(command: Command): void {
+  for (const { flag, description } of Object.values(S3_FLAGS)) command.option(flag, description);
+}
+
+/** The S3 flags and the time window → source options; local paths ignore them. */
+function sourceOptions(flags: S3Flags, window: { fromMs?: number; toMs?: number }, io: CliIo, onListed?: S3SourceOptions['onListed']) {
+  const concurrency = flags.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new AlbDoctorError('USAGE', `--concurrency '${flags.concurrency}' is not a whole number from 1 to 64; try 8.`);
+  }
+  return {
+    stdin: io.stdin,
+    env: io.env,
+    concurrency,
+    ...(flags.profile !== undefined && { profile: flags.profile }),
+    ...(flags.region !== undefined && { region: flags.region }),
+    ...(flags.endpointUrl !== undefined && { endpointUrl: flags.endpointUrl }),
+    ...(flags.lb !== undefined && { lbName: flags.lb }),
+    ...(window.fromMs !== undefined && { from: new Date(window.fromMs) }),
+    ...(window.toMs !== undefined && { to: new Date(window.toMs) }),
+    ...(onListed !== undefined && { onListed }),
+  };
+}
+
+interface ParseOptions extends S3Flags {
+  format: RecordFormat;
+  output?: string;
+  from?: string;
+  to?: string;
+}
+
+async function parseCommand(sources: string[], options: ParseOptions, io: CliIo): Promise<number> {
+  const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
+  const items = openSources(sources, sourceOptions(options, window, io));
   const out = options.output ? createWriteStream(options.output) : io.stdout;
-  const toLine = options.format === 'csv' ? recordToCsvLine : recordToJsonLine;
   let pending = options.format === 'csv' ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -110,9 +152,20 @@ async function parseCommand(
     pending = '';
     if (!ok) await once(out, 'drain');
   };
-  const stats = await readInput(openLocalSources(sources, io.stdin), {
+  const csv = options.format === 'csv';
+  let fileJson = '';
+  let fileJsonFor = '';
+  const stats = await readInput(items, {
     onEntry(entry, object, lineNumber) {
-      pending += toLine(entry.toRecord(object.name, lineNumber));
+      if (csv) {
+        pending += recordToCsvLine(entry.toRecord(object.name, lineNumber));
+        return;
+      }
+      if (object.name !== fileJsonFor) {
+        fileJsonFor = object.name;
+        fileJson = JSON.stringify(object.name);
+      }
+      pending += entry.toJson(fileJson, lineNumber) + '\n';
     },
     async afterChunk() {
       if (pending.length >= OUTPUT_FLUSH_CHARS) await flush();
@@ -127,7 +180,7 @@ async function parseCommand(
   return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
 }
 
-interface ReportOptions {
+interface ReportOptions extends S3Flags {
   from?: string;
   to?: string;
   format?: Format;
@@ -168,7 +221,8 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
     let stats: InputStats;
     try {
-      stats = await readInput(openLocalSources(sources, io.stdin), {
+      const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
+      stats = await readInput(openSources(sources, sourceOptions(options, window, io, onListed)), {
         onEntry: (entry, object, lineNumber) => analysis.observe(entry, object, lineNumber),
         async afterChunk(current) {
           progress.update(current);

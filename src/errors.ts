@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   BAD_TIME: 'a time field is not an ISO-8601 UTC timestamp',
   BAD_NUMBER: 'a numeric field is not a number',
   BAD_ADDRESS: 'an address field is not ip:port',
+  TRUNCATED_LINE: 'the last line was cut off when reading failed',
   // Inputs: one sentence each, the rest of the input is still read.
   PATH_NOT_FOUND: 'the path does not exist',
   PATH_UNREADABLE: 'the path cannot be read',

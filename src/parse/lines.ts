@@ -76,6 +76,17 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * Input broken off by a read error: the bytes after the last newline are not a whole line (a cut that
+   * falls on a field boundary would even parse as an older, shorter layout). Returns its place, or null.
+   */
+  abandon(): { lineNumber: number; bytes: number } | null {
+    const bytes = this.overflowBytes >= 0 ? this.overflowBytes : (this.carry?.length ?? 0);
+    this.carry = null;
+    this.overflowBytes = -1;
+    return bytes > 0 ? { lineNumber: ++this.lineNumber, bytes } : null;
+  }
+
   /** End of input: a last line without a newline is still a line. */
   end(): void {
     if (this.overflowBytes >= 0) {

@@ -80,10 +80,20 @@ export async function readLog(
       counts.plainBytes += chunk.length;
       splitter.push(chunk);
     }
-  } finally {
-    // A cut-off stream still hands out its last partial line (it will likely be malformed, and counted).
-    splitter.end();
+  } catch (error) {
+    const cut = splitter.abandon();
+    if (cut !== null) {
+      counts.lines++;
+      malformed(
+        new AlbDoctorError('TRUNCATED_LINE', `${source}:${cut.lineNumber}: the line was cut off after ${cut.bytes} bytes when reading failed`, {
+          source,
+          line: cut.lineNumber,
+        }),
+      );
+    }
+    throw error;
   }
+  splitter.end();
 }
 
 /** Nothing but spaces, tabs and a CR: not an entry, not an error. */
