@@ -1,0 +1,111 @@
+/**
+ * Idle gaps by fixed log-scale buckets. The edges are one constant table, so histograms from different
+ * runs, target groups or Lambda invocations merge by adding counts, and the JSON `idleAge.buckets` list
+ * means the same thing in every report.
+ *
+ * Resolution follows what the keep-alive estimate needs (domain.md §1, §6):
+ * - below 500 ms: 1-2-5 steps. Keep-alive timeouts that short do not occur (Gunicorn's minimum is 1 s),
+ *   so these buckets only show where ordinary reuse happens.
+ * - 500 ms to 128 s: 32 buckets per octave (each 2.2 % wide). This covers every default that races
+ *   (2 s Gunicorn, 5–6 s Node/Uvicorn/Apache, 20 s Puma/Tomcat, 30 s Jetty, 60 s Tomcat/Undertow, 65–75 s
+ *   margins), so a bucket is narrower than the ±5 % an estimate must meet.
+ * - 128 s to 4096 s: 4 per octave, up to the ALB's largest idle timeout (4000 s); one open bucket above.
+ */
+import type { IdleAgeBucket } from '../report/model.js';
+
+function buildEdges(): number[] {
+  const edges = [0, 1, 2, 5, 10, 20, 50, 100, 200];
+  for (let k = 0; k < 8 * 32; k++) edges.push(Math.round(500 * 2 ** (k / 32)));
+  for (let k = 0; k <= 5 * 4; k++) edges.push(Math.round(128_000 * 2 ** (k / 4)));
+  return edges;
+}
+
+/** Lower edges in ms; bucket i is [EDGES[i], EDGES[i + 1]), the last one is open. */
+export const IDLE_BUCKET_EDGES_MS: readonly number[] = buildEdges();
+export const IDLE_BUCKET_COUNT = IDLE_BUCKET_EDGES_MS.length;
+
+/** Bucket of an idle gap; negative gaps (clock rounding between fields) go to the first bucket. */
+export function idleBucketIndex(gapMs: number): number {
+  const edges = IDLE_BUCKET_EDGES_MS;
+  if (!(gapMs >= edges[1]!)) return 0;
+  let lo = 1;
+  let hi = edges.length - 1;
+  // Invariant: edges[lo] <= gapMs, and gapMs < edges[hi + 1] (or hi is the open bucket).
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid]! <= gapMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export const bucketFromMs = (index: number): number => IDLE_BUCKET_EDGES_MS[index]!;
+export const bucketToMs = (index: number): number | null => IDLE_BUCKET_EDGES_MS[index + 1] ?? null;
+
+/** Requests by idle gap, and (filled in once races are final) keep-alive races by idle gap. */
+export class IdleGapHistogram {
+  readonly requests = new Float64Array(IDLE_BUCKET_COUNT);
+  readonly races = new Float64Array(IDLE_BUCKET_COUNT);
+
+  addRequest(gapMs: number): void {
+    this.requests[idleBucketIndex(gapMs)]! += 1;
+  }
+
+  addRace(gapMs: number): void {
+    this.races[idleBucketIndex(gapMs)]! += 1;
+  }
+
+  merge(other: IdleGapHistogram): void {
+    for (let i = 0; i < IDLE_BUCKET_COUNT; i++) {
+      this.requests[i]! += other.requests[i]!;
+      this.races[i]! += other.races[i]!;
+    }
+  }
+
+  /**
+   * Requests whose gap lies in [fromMs, toMs): whole buckets inside, and the covered fraction of the
+   * buckets at the ends (requests taken as spread evenly inside a bucket).
+   */
+  requestsBetween(fromMs: number, toMs: number): number {
+    if (!(toMs > fromMs)) return 0;
+    let sum = 0;
+    for (let i = idleBucketIndex(fromMs); i < IDLE_BUCKET_COUNT && bucketFromMs(i) < toMs; i++) {
+      const lo = bucketFromMs(i);
+      const hi = bucketToMs(i);
+      if (hi === null) {
+        sum += this.requests[i]!;
+        continue;
+      }
+      const covered = (Math.min(hi, toMs) - Math.max(lo, fromMs)) / (hi - lo);
+      sum += this.requests[i]! * Math.max(0, Math.min(1, covered));
+    }
+    return sum;
+  }
+
+  get totalRequests(): number {
+    let sum = 0;
+    for (const n of this.requests) sum += n;
+    return sum;
+  }
+
+  /**
+   * The report's bucket list: every bucket from the first to the last one holding a request or a race,
+   * so a chart has no holes and no long empty tails; empty when nothing was measured.
+   */
+  toBuckets(): IdleAgeBucket[] {
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < IDLE_BUCKET_COUNT; i++) {
+      if (this.requests[i]! > 0 || this.races[i]! > 0) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    }
+    const out: IdleAgeBucket[] = [];
+    if (first < 0) return out;
+    for (let i = first; i <= last; i++) {
+      out.push({ fromMs: bucketFromMs(i), toMs: bucketToMs(i), requests: this.requests[i]!, races: this.races[i]! });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { GroupState } from '../../src/analyze/groups.js';
+import { formatRate, recommend, recommendedKeepAliveSeconds } from '../../src/analyze/recommend.js';
+import { matchServers, SERVERS } from '../../src/analyze/servers.js';
+import type { CauseClass } from '../../src/report/model.js';
+
+describe('matchServers', () => {
+  const ids = (t: number, low = t, high = t): string[] => matchServers(t, low, high).map((s) => s.id);
+  const table: [name: string, estimate: [number, number, number], includes: string[], excludes: string[]][] = [
+    ['Node 20+ defaults race at about 6 s', [6.0, 5.998, 6.006], ['nodejs', 'express', 'nextjs', 'koa', 'nestjs', 'hapi'], ['uvicorn', 'gunicorn']],
+    ['older Node, Uvicorn, Apache at 5 s', [5.0, 4.99, 5.01], ['uvicorn', 'hypercorn', 'apache', 'actix-web', 'cowboy', 'nodejs-legacy'], ['nodejs']],
+    ['Gunicorn at 2 s with its late spread', [2.0, 1.98, 2.95], ['gunicorn'], ['uwsgi-http11-socket']],
+    ['Puma < 7 and Tomcat stock server.xml at 20 s', [20, 19.99, 20.01], ['puma', 'tomcat-server-xml'], []],
+    ['Jetty, Thin, hyper at 30 s', [30, 29.99, 30.02], ['jetty', 'thin', 'hyper'], []],
+    ['Tomcat, Spring Boot, Undertow, Daphne, Bandit at 60 s', [60, 59.99, 60.01], ['tomcat', 'spring-boot', 'undertow', 'daphne', 'bandit'], []],
+    ['nothing at 13 s', [13, 12.99, 13.01], [], SERVERS.map((s) => s.id)],
+  ];
+  it.each(table)('%s', (_name, [t, low, high], includes, excludes) => {
+    const found = ids(t, low, high);
+    for (const id of includes) expect(found).toContain(id);
+    for (const id of excludes) expect(found).not.toContain(id);
+  });
+
+  it('every server has a snippet that carries the value', () => {
+    for (const server of SERVERS) expect(server.snippet(65)).toMatch(/65/);
+  });
+});
+
+describe('recommendedKeepAliveSeconds', () => {
+  it('is the ALB idle timeout + 5 s for races below it', () => {
+    expect(recommendedKeepAliveSeconds(60, 6, 6.01)).toBe(65);
+    expect(recommendedKeepAliveSeconds(30, 2, 3)).toBe(35);
+  });
+  it('gives more margin when races sit at or above the ALB idle timeout', () => {
+    expect(recommendedKeepAliveSeconds(60, 60, 60.01)).toBe(75);
+    expect(recommendedKeepAliveSeconds(60, 65, 65.02)).toBe(76);
+  });
+});
+
+function group(counts: Partial<Record<CauseClass, number>>, requests = 100_000, estimatedSeconds: number | null = null): GroupState {
+  const g = new GroupState('arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef');
+  g.requests = requests;
+  for (const [cls, n] of Object.entries(counts)) for (let i = 0; i < n!; i++) g.count(cls as CauseClass);
+  if (estimatedSeconds !== null) {
+    g.fit = {
+      estimate: { estimatedSeconds, lowSeconds: estimatedSeconds - 0.002, highSeconds: estimatedSeconds + 0.006, confidence: 'high' },
+      raceGapRangeMs: [estimatedSeconds * 1000 - 10, estimatedSeconds * 1000 + 30],
+      bandRaces: 10,
+      pValue: 1e-20,
+    };
+  }
+  return g;
+}
+
+describe('recommend', () => {
+  const DAY = 86_400_000;
+
+  it('tells a racing Node group what to set, to what, and what it removes', () => {
+    const [rec] = recommend({ groups: [group({ keepalive_race: 40 }, 400_000, 6)], albIdleTimeoutSeconds: 60, spanMs: DAY / 2 });
+    expect(rec).toMatchObject({ kind: 'keepalive', targetKeepAliveSeconds: 65, albIdleTimeoutSeconds: 60, racesPerDay: 80, events: 40 });
+    expect(rec!.servers.map((s) => s.server)).toContain('nodejs');
+    expect(rec!.servers.find((s) => s.server === 'nodejs')!.snippet).toBe('server.keepAliveTimeout = 65000;');
+    expect(rec!.reason).toMatch(/1 in 10,000/);
+    expect((rec as unknown as { rateOfRequests: number }).rateOfRequests).toBeCloseTo(1e-4);
+  });
+
+  it('names the Gunicorn side condition', () => {
+    const [rec] = recommend({ groups: [group({ keepalive_race: 90 }, 100_000, 2)], albIdleTimeoutSeconds: 60, spanMs: DAY });
+    const gunicorn = rec!.servers.find((s) => s.server === 'gunicorn') as { snippet: string; note?: string };
+    expect(gunicorn.snippet).toMatch(/--keep-alive 65/);
+    expect(gunicorn.note).toMatch(/non-sync worker/);
+  });
+
+  it('gives no keep-alive advice to a group without keep-alive races', () => {
+    const recs = recommend({
+      groups: [group({ target_connection_error: 30, target_timeout: 4, closed_connection_race: 12 })],
+      albIdleTimeoutSeconds: 60,
+      spanMs: DAY,
+    });
+    expect(recs.map((r) => r.kind).sort()).toEqual(['closed_connections', 'deploy', 'slow_targets']);
+    expect(recs.every((r) => r.targetKeepAliveSeconds === null)).toBe(true);
+  });
+
+  it('falls back to knobs that any value can come from when no default matches', () => {
+    const [rec] = recommend({ groups: [group({ keepalive_race: 10 }, 100_000, 13)], albIdleTimeoutSeconds: 60, spanMs: DAY });
+    expect(rec!.servers.map((s) => s.server)).toEqual(['nginx', 'go-net-http', 'nodejs']);
+  });
+});
+
+describe('formatRate', () => {
+  it('writes small rates as 1 in N and larger ones as percentages', () => {
+    expect(formatRate(1, 3285)).toBe('1 in 3,285');
+    expect(formatRate(5, 100)).toBe('5 %');
+    expect(formatRate(1, 0)).toBe('an unknown share');
+  });
+});
