@@ -48,7 +48,11 @@ export interface AssemblerOptions {
   gzip: boolean;
 }
 
-/** How far a line may move from its place in time order when lines are shuffled. */
+/**
+ * How far ahead one swap reaches when lines are shuffled. A line swapped forward can be picked again, so a
+ * few lines travel much further (dozens of places, minutes of log time): a harder test of the analyzer's
+ * reordering window than a bounded shuffle, and no worse than real files, whose order AWS does not document.
+ */
 const SHUFFLE_REACH = 6;
 
 export class FileAssembler {
