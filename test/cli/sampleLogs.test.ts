@@ -1,0 +1,98 @@
+/**
+ * The README's first command, `alb-doctor report sample-logs/`, checked against the generator's truth
+ * for that data (sample-logs/truth.json, written by the simulation, not by the analyzer).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { repoRoot } from '../support/paths.js';
+
+interface TruthGroup {
+  name: string;
+  arn: string;
+  idleCloseMs: number;
+  counts: Record<string, number>;
+}
+interface Truth {
+  totals: { lines: number; counts: Record<string, number> };
+  groups: TruthGroup[];
+  files: unknown[];
+  unrouted: { counts: Record<string, number> };
+}
+
+const sampleDir = path.join(repoRoot, 'sample-logs');
+const truth = JSON.parse(readFileSync(path.join(sampleDir, 'truth.json'), 'utf8')) as Truth;
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await main(argv, { stdin: new PassThrough(), stdout, stderr, env: {}, stdoutIsTTY: false, stderrIsTTY: false });
+  return { code, stdout: out, stderr: err };
+}
+
+/** Non-ok classes with a count, as the report's `classes` objects list them. */
+const causes = (counts: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).filter(([cls, n]) => cls !== 'ok' && n > 0));
+
+describe('report on sample-logs/', () => {
+  let report: {
+    input: Record<string, number>;
+    classes: Record<string, number>;
+    targetGroups: { arn: string; name: string; requests: number; classes: Record<string, number>; keepAlive: { estimatedSeconds: number | null }; suspectedServers: string[] }[];
+    recommendations: { targetGroup: string; targetKeepAliveSeconds: number | null; servers: { snippet: string }[] }[];
+  };
+
+  beforeAll(async () => {
+    const { code, stdout } = await run(['report', sampleDir, '--format', 'json']);
+    expect(code).toBe(0);
+    report = JSON.parse(stdout);
+  });
+
+  it('reads every line of every log object and skips the two documentation files', () => {
+    expect(report.input.files).toBe(truth.files.length);
+    expect(report.input.lines).toBe(truth.totals.lines);
+    expect(report.input.entries).toBe(truth.totals.lines);
+    expect(report.input.malformed).toBe(0);
+    expect(report.input.skippedFiles).toBe(2); // README.md and truth.json
+  });
+
+  it('counts every cause as the simulation recorded it', () => {
+    expect(report.classes).toEqual(causes(truth.totals.counts));
+    for (const group of truth.groups) {
+      const found = report.targetGroups.find((g) => g.arn === group.arn);
+      expect(found, group.name).toBeDefined();
+      expect(found!.classes).toEqual(causes(group.counts));
+      expect(found!.requests).toBe(Object.values(group.counts).reduce((a, b) => a + b, 0));
+    }
+  });
+
+  it('estimates the racing group’s keep-alive within 5 % and recommends 65 s with the Node.js setting', () => {
+    const racing = truth.groups.filter((g) => (g.counts.keepalive_race ?? 0) > 0);
+    expect(racing.length).toBeGreaterThan(0);
+    for (const group of racing) {
+      const found = report.targetGroups.find((g) => g.arn === group.arn)!;
+      expect(found.keepAlive.estimatedSeconds).not.toBeNull();
+      expect(Math.abs(found.keepAlive.estimatedSeconds! * 1000 - group.idleCloseMs) / group.idleCloseMs).toBeLessThan(0.05);
+      expect(found.suspectedServers).toContain('nodejs');
+    }
+    const keepAliveAdvice = report.recommendations.filter((r) => r.targetKeepAliveSeconds !== null);
+    expect(keepAliveAdvice).toHaveLength(racing.length);
+    expect(keepAliveAdvice[0]!.targetKeepAliveSeconds).toBe(65);
+    expect(keepAliveAdvice[0]!.servers.map((s) => s.snippet)).toContain('server.keepAliveTimeout = 65000;');
+  });
+
+  it('text output names the racing group, the estimate and the fix', async () => {
+    const { code, stdout } = await run(['report', sampleDir, '--format', 'text']);
+    expect(code).toBe(0);
+    const racing = truth.groups.find((g) => (g.counts.keepalive_race ?? 0) > 0)!;
+    expect(stdout).toContain(racing.arn.split('/')[1]); // targetgroup/<name>/<id>
+    expect(stdout).toContain('server.keepAliveTimeout = 65000;');
+    expect(stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+  });
+});
