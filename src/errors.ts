@@ -29,6 +29,14 @@ export const ERROR_CODES = {
   S3_NO_LOGS: 'no access-log object matched the prefix, time range and load balancer',
   S3_OBJECT_GONE: 'the object was deleted or replaced after it was listed',
   S3_READ_FAILED: 'downloading the object failed, after retries',
+  // Athena: the query or a service call failed; one sentence with the query id, exit 1.
+  ATHENA_REQUEST_FAILED: 'an Athena API call was refused or failed (credentials, permissions, workgroup, region)',
+  ATHENA_QUERY_FAILED: 'Athena ran the query and it failed',
+  ATHENA_QUERY_CANCELLED: 'the query was cancelled before it finished',
+  ATHENA_TIMEOUT: 'the query did not finish within the wait limit',
+  ATHENA_RESULT_UNREADABLE: 'the query result could not be read',
+  // DuckDB (athena local): the SQL failed on the local copy of the table.
+  LOCAL_QUERY_FAILED: 'the query failed on the local DuckDB table',
   // Invocation.
   USAGE: 'the command line is not valid',
 } as const;
@@ -44,6 +52,12 @@ export interface ErrorPlace {
   field?: string;
   /** What the user can do about it. */
   hint?: string;
+}
+
+/** An error as reports and JSON output carry it. */
+export interface ErrorJson extends ErrorPlace {
+  code: string;
+  message: string;
 }
 
 export class AlbDoctorError extends Error {
@@ -66,7 +80,7 @@ export class AlbDoctorError extends Error {
   }
 
   /** Plain JSON for reports: code, message and place. */
-  toJSON(): Record<string, unknown> {
+  toJSON(): ErrorJson {
     return {
       code: this.code,
       message: this.message,

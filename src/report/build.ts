@@ -100,15 +100,7 @@ function groupReport(group: GroupState): TargetGroupReport {
   };
 }
 
-function toSample(error: AlbDoctorError): ErrorSample {
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.source !== undefined && { source: error.source }),
-    ...(error.line !== undefined && { line: error.line }),
-    ...(error.field !== undefined && { field: error.field }),
-  };
-}
+const toSample = (error: AlbDoctorError): ErrorSample => error.toJSON();
 
 /** One sentence per caveat the numbers above cannot show. */
 function notes(input: ReportInput): string[] {

@@ -1,3 +1,5 @@
+import type { ErrorJson } from '../errors.js';
+
 /**
  * The report: plain JSON, the only input of every renderer (text, json, later markdown and html). The
  * keys below are the `report --format json` contract (schemaVersion 1): add keys, never rename or remove.
@@ -76,13 +78,8 @@ export interface Timeline {
   groups: { targetGroup: string; requests: number[]; races: number[]; otherErrors: number[] }[];
 }
 
-export interface ErrorSample {
-  code: string;
-  message: string;
-  source?: string;
-  line?: number;
-  field?: string;
-}
+/** A malformed line or an unreadable input: code, message, and where (source, line, field), with a hint. */
+export type ErrorSample = ErrorJson;
 
 export interface Report {
   schemaVersion: 1;

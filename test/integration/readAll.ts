@@ -3,6 +3,7 @@
  * must agree on: the items in order, the stats, and every record as `parse` writes it, with object names
  * mapped (a local path and an s3:// URI name the same object).
  */
+import type { ErrorJson } from '../../src/errors.js';
 import { readInput, type InputStats } from '../../src/run.js';
 import type { SourceItem } from '../../src/sources/logObject.js';
 
@@ -39,11 +40,12 @@ export async function readAll(sources: AsyncIterable<SourceItem>, rename: (name:
 
 /** Stats as plain JSON with every object name mapped. */
 function normalized(stats: InputStats, rename: (name: string) => string): Record<string, unknown> {
-  const errorJson = (e: { toJSON(): Record<string, unknown> }): Record<string, unknown> => {
+  const errorJson = (e: { toJSON(): ErrorJson }): ErrorJson => {
     const json = e.toJSON();
-    if (typeof json.source === 'string') json.source = rename(json.source);
-    if (typeof json.message === 'string' && typeof e.toJSON().source === 'string') {
-      json.message = json.message.replaceAll(e.toJSON().source as string, json.source as string);
+    const original = json.source;
+    if (original !== undefined) {
+      json.source = rename(original);
+      json.message = json.message.replaceAll(original, json.source);
     }
     return json;
   };
