@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { Analysis, type CauseEvent } from './analyze/pipeline.js';
+import { Analysis, type CauseEvent, CONTEXT_BEFORE_WINDOW_MS } from './analyze/pipeline.js';
 import { registerAthenaCommands } from './athena/cli.js';
 import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
@@ -195,14 +195,6 @@ interface ReportOptions extends S3Flags {
 // Event lines are gathered into strings of about this size before each write, as for `parse`.
 const EVENTS_FLUSH_CHARS = 1 << 20;
 
-/**
- * The analysis measures the idle gaps of the first requests after --from against the entries of the 10
- * minutes before it (CONTEXT_BEFORE_WINDOW_MS in analyze/pipeline.ts), so S3 must list and download the
- * objects that hold those too; otherwise a report from S3 would differ from one on the same files read
- * locally (test/integration/s3Report.test.ts compares the two).
- */
-const ANALYSIS_CONTEXT_BEFORE_FROM_MS = 10 * 60_000;
-
 async function reportCommand(sources: string[], options: ReportOptions, io: CliIo): Promise<number> {
   // Every check on the command line comes before any reading: a typo should not cost a long run.
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
@@ -233,7 +225,9 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     let stats: InputStats;
     try {
       const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
-      const readWindow = { ...window, ...(window.fromMs !== undefined && { fromMs: window.fromMs - ANALYSIS_CONTEXT_BEFORE_FROM_MS }) };
+      // The analysis measures the first idle gaps after --from against the entries just before it, so S3 must
+      // fetch the objects holding those too, or an S3 report would differ from one on the same files read locally.
+      const readWindow = { ...window, ...(window.fromMs !== undefined && { fromMs: window.fromMs - CONTEXT_BEFORE_WINDOW_MS }) };
       stats = await readInput(openSources(sources, sourceOptions(options, readWindow, io, onListed)), {
         onEntry: (entry, object, lineNumber) => analysis.observe(entry, object, lineNumber),
         async afterChunk(current) {

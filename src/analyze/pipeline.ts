@@ -51,7 +51,7 @@ export interface CauseEvent {
  */
 const UNKNOWN_NODE_JUMP_MS = 2 * 60_000;
 /** Entries this long before --from still feed the idle gaps of the first requests in the window. */
-const CONTEXT_BEFORE_WINDOW_MS = 10 * 60_000;
+export const CONTEXT_BEFORE_WINDOW_MS = 10 * 60_000;
 
 /** What a dispatch carries to the gap sink: context-only (null), a plain request (its group), or an error. */
 type Tag = GroupState | ErrorEvent | null;

@@ -29,14 +29,15 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CONTEXT_BEFORE_WINDOW_MS } from '../analyze/pipeline.js';
 import { AlbDoctorError } from '../errors.js';
 import { parseTimeBound } from '../timeRange.js';
 
 /** queries/ next to src/ (and next to dist/ in the package: both are one level below the root). */
 export const QUERIES_DIR = fileURLToPath(new URL('../../queries/', import.meta.url));
 
-/** Entries this long before `from` still count for idle gaps (analyze/pipeline.ts CONTEXT_BEFORE_WINDOW_MS). */
-export const CONTEXT_BEFORE_FROM_MS = 10 * 60_000;
+/** Entries this long before `from` still count for idle gaps, as in the streaming analysis. */
+export const CONTEXT_BEFORE_FROM_MS = CONTEXT_BEFORE_WINDOW_MS;
 /** Files are delivered about 5 minutes after their interval ends, sometimes later: read that much past `to`. */
 export const DELIVERY_MARGIN_MS = 60 * 60_000;
 /** A range longer than this needs --max-days: a year of logs is an expensive mistake. */
