@@ -152,7 +152,10 @@ describe('report: wiring, with a stand-in analysis', () => {
   let withStandIn: Main;
   beforeAll(async () => {
     vi.resetModules();
-    vi.doMock('../../src/analyze/pipeline.js', () => ({ Analysis: StandInAnalysis }));
+    vi.doMock('../../src/analyze/pipeline.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/analyze/pipeline.js')>()),
+      Analysis: StandInAnalysis,
+    }));
     withStandIn = (await import('../../src/cli.js')).main;
   });
   afterAll(() => {
