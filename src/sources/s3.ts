@@ -579,11 +579,17 @@ class ChunkQueue {
     writer?.();
   }
 
+  /**
+   * Everything waiting, as one buffer: sockets deliver 64 KiB or less at a time, and gunzip and the line
+   * splitter pay per chunk (bench, s3rver on loopback: 12 % less time than handing on socket-sized chunks;
+   * the local source reads 1 MiB at a time).
+   */
   async *drain(): AsyncGenerator<Buffer> {
     for (;;) {
-      const chunk = this.chunks.shift();
-      if (chunk !== undefined) {
-        this.queuedBytes -= chunk.length;
+      if (this.chunks.length > 0) {
+        const chunk = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.queuedBytes);
+        this.chunks.length = 0;
+        this.queuedBytes = 0;
         this.wake();
         yield chunk;
         continue;

@@ -8,8 +8,9 @@
  * `<import dir>/<bucket>/<key…>` files become buckets and objects before the server listens (through
  * s3rver's own store: thousands of PUTs over HTTP would only slow the tests down). Once listening, it
  * prints `{"port":N}` on stdout. Every request is recorded (method, URL and Range header as received) and
- * served back at GET /__harness/requests; DELETE there clears the record. Bucket names cannot contain `_`,
- * so that path never shadows a bucket.
+ * served back at GET /__harness/requests; DELETE there clears the record. GET /__harness/cpu answers this
+ * process's CPU time so far (process.cpuUsage(), µs), for the benchmark. Bucket names cannot contain `_`,
+ * so those paths never shadow a bucket.
  */
 import { createServer } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
@@ -76,6 +77,11 @@ if (importDir) {
 const requests = [];
 const handle = app.callback();
 const server = createServer((req, res) => {
+  if (req.url?.startsWith('/__harness/cpu')) {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(process.cpuUsage()));
+    return;
+  }
   if (req.url?.startsWith('/__harness/requests')) {
     if (req.method === 'DELETE') requests.length = 0;
     res.setHeader('content-type', 'application/json');

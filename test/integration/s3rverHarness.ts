@@ -82,6 +82,13 @@ export class S3rverProcess {
     await this.kill();
   }
 
+  /** CPU time (user + system) the server process has used since it started, in seconds. */
+  async cpuSeconds(): Promise<number> {
+    const response = await fetch(`${this.endpoint}/__harness/cpu`);
+    const { user, system } = (await response.json()) as { user: number; system: number };
+    return (user + system) / 1e6;
+  }
+
   async requests(): Promise<SeenRequest[]> {
     const response = await fetch(`${this.endpoint}/__harness/requests`);
     return (await response.json()) as SeenRequest[];
