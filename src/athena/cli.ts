@@ -12,12 +12,13 @@
  * prints them and picks the exit code.
  */
 import type { Readable, Writable } from 'node:stream';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { AlbDoctorError } from '../errors.js';
-import { loadLocalTable, runLocalSql, type Row } from './local.js';
-import { queryCost, runQuery, type AthenaResult } from './run.js';
+// DuckDB and the AWS SDK are loaded only by the subcommands that use them: holding them in memory costs
+// every other command time at startup and, through garbage collection, throughput (bench: the SDK alone
+// slowed the local parse by a fifth).
+import type { Row } from './local.js';
+import type { AthenaResult } from './run.js';
 import { DEFAULT_MAX_DAYS, listTemplates, loadTemplate, renderTemplate } from './templates.js';
 
 /** What the athena commands need of cli.ts's CliIo. */
@@ -131,6 +132,11 @@ export function registerAthenaCommands(program: Command, io: AthenaIo): Command 
       const pricePerTbUsd = options.pricePerTb === undefined ? undefined : parsePositive(options.pricePerTb, '--price-per-tb', 1000);
       const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
       const clientConfig = region === undefined ? {} : { region };
+      const [{ AthenaClient }, { S3Client }, { runQuery }] = await Promise.all([
+        import('@aws-sdk/client-athena'),
+        import('@aws-sdk/client-s3'),
+        import('./run.js'),
+      ]);
       const result = await runQuery(rendered, {
         athena: new AthenaClient(clientConfig),
         s3: new S3Client(clientConfig),
@@ -165,6 +171,7 @@ export function registerAthenaCommands(program: Command, io: AthenaIo): Command 
       const needs = new Set(template.params.map((p) => p.name));
       if (needs.has('database')) params.database = database;
       if (needs.has('table')) params.table = table;
+      const { loadLocalTable, runLocalSql } = await import('./local.js');
       const local = await loadLocalTable(sources, { database: validIdentifier(database), table: validIdentifier(table), stdin: io.stdin });
       try {
         const s = local.stats;
@@ -221,7 +228,12 @@ function validIdentifier(name: string): string {
 }
 
 /** First and last `time` in the local table: the default range for `athena local`. */
-async function dataSpan(connection: Parameters<typeof runLocalSql>[0], database: string, table: string): Promise<{ from: string; to: string } | null> {
+async function dataSpan(
+  connection: Parameters<typeof import('./local.js').runLocalSql>[0],
+  database: string,
+  table: string,
+): Promise<{ from: string; to: string } | null> {
+  const { runLocalSql } = await import('./local.js');
   const { rows } = await runLocalSql(connection, `SELECT MIN("time") AS first, MAX("time") AS last FROM "${database.toLowerCase()}"."${table.toLowerCase()}"`);
   const first = rows[0]?.first;
   const last = rows[0]?.last;
@@ -280,4 +292,3 @@ function cellText(value: string | number | boolean | null): string {
 }
 
 /** Re-exported for callers that print a cost without running a query (docs, tests). */
-export { queryCost };

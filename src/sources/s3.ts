@@ -28,6 +28,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { AlbDoctorError } from '../errors.js';
+import { DEFAULT_CONCURRENCY } from './s3Flags.js';
 import type { SkipReason, SourceItem } from './logObject.js';
 import {
   judgeKey,
@@ -81,15 +82,7 @@ export interface S3Listing {
 }
 
 /** For the CLI: one line of help per flag behind S3SourceOptions. */
-export const S3_FLAGS = {
-  profile: { flag: '--profile <name>', description: 'AWS named profile for credentials and region, as in the AWS CLI (default: AWS_PROFILE, else "default")' },
-  region: { flag: '--region <region>', description: "region to sign S3 requests for (default: AWS_REGION or the profile's); a bucket in another region is followed" },
-  endpointUrl: { flag: '--endpoint-url <url>', description: 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL); uses path-style URLs' },
-  concurrency: { flag: '--concurrency <n>', description: 'S3 objects downloaded at once, 1–64 (default: 8)' },
-  lbName: { flag: '--lb <name>', description: 'only this load balancer\'s logs: its name, app/<name>/<id> or ARN' },
-} as const;
-
-export const DEFAULT_CONCURRENCY = 8;
+export { DEFAULT_CONCURRENCY, S3_FLAGS } from './s3Flags.js';
 const MAX_CONCURRENCY = 64;
 /** Bytes fetched ahead per object before its stream is left paused (TCP holds the rest on the server side). */
 export const PREFETCH_BYTES = 1024 * 1024;
