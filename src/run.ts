@@ -6,7 +6,7 @@ import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { type AlbEntry } from './parse/parseLine.js';
 import { emptyLineCounts, type LineCounts, readLog } from './parse/readLog.js';
 import { decompress } from './sources/decompress.js';
-import type { LogObject, SkipReason, SourceItem } from './sources/logObject.js';
+import type { LogObject, SkippedObject, SkipReason, SourceItem, UnreadObject } from './sources/logObject.js';
 
 /** How many skipped objects are listed by name; the rest are only counted by reason. */
 export const MAX_LISTED_SKIPPED = 50;
@@ -40,17 +40,22 @@ export interface ReadHooks {
   afterChunk?(stats: InputStats): Promise<void> | void;
 }
 
+/** Accounts for an object that is not read: skipped with its reason, or unreadable with its error. */
+export function countNotRead(stats: InputStats, item: SkippedObject | UnreadObject): void {
+  if (item.kind === 'skipped') {
+    stats.skippedFiles++;
+    stats.skippedByReason[item.reason] = (stats.skippedByReason[item.reason] ?? 0) + 1;
+    if (stats.skipped.length < MAX_LISTED_SKIPPED) stats.skipped.push({ name: item.name, reason: item.reason });
+  } else {
+    stats.unread.push(item.error);
+  }
+}
+
 export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks): Promise<InputStats> {
   const stats = emptyInputStats();
   for await (const item of items) {
-    if (item.kind === 'skipped') {
-      stats.skippedFiles++;
-      stats.skippedByReason[item.reason] = (stats.skippedByReason[item.reason] ?? 0) + 1;
-      if (stats.skipped.length < MAX_LISTED_SKIPPED) stats.skipped.push({ name: item.name, reason: item.reason });
-      continue;
-    }
-    if (item.kind === 'unread') {
-      stats.unread.push(item.error);
+    if (item.kind !== 'log') {
+      countNotRead(stats, item);
       continue;
     }
     stats.files++;

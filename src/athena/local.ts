@@ -28,7 +28,7 @@ import { Readable } from 'node:stream';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { isAlbDoctorError } from '../errors.js';
 import { LineSplitter } from '../parse/lines.js';
-import { emptyInputStats, MAX_LISTED_SKIPPED, type InputStats } from '../run.js';
+import { countNotRead, emptyInputStats, type InputStats } from '../run.js';
 import { decompress } from '../sources/decompress.js';
 import { openLocalSources } from '../sources/local.js';
 import { PARTITION_COLUMN, TABLE_COLUMNS, anchoredLineRegex } from './ddl.js';
@@ -96,14 +96,8 @@ async function appendLines(connection: DuckDBConnection, sources: readonly strin
   // taken raw, before any parsing, as Athena takes them.
   const stats = emptyInputStats();
   for await (const item of openLocalSources(sources, stdin ?? Readable.from([]))) {
-    if (item.kind === 'skipped') {
-      stats.skippedFiles++;
-      stats.skippedByReason[item.reason] = (stats.skippedByReason[item.reason] ?? 0) + 1;
-      if (stats.skipped.length < MAX_LISTED_SKIPPED) stats.skipped.push({ name: item.name, reason: item.reason });
-      continue;
-    }
-    if (item.kind === 'unread') {
-      stats.unread.push(item.error);
+    if (item.kind !== 'log') {
+      countNotRead(stats, item);
       continue;
     }
     stats.files++;
