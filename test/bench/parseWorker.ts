@@ -5,28 +5,11 @@
  */
 import { readInput } from '../../src/run.js';
 import { openLocalSources } from '../../src/sources/local.js';
+import { nullSink, printResult } from './nullSink.js';
 
 const mode = process.argv[2]; // 'entries' (null sink) or 'records' (build every parse record, as `parse` does)
 const paths = process.argv.slice(3);
-let touched = 0;
+const sink = nullSink(mode === 'records' ? 'records' : 'entries');
 const started = process.hrtime.bigint();
-const stats = await readInput(openLocalSources(paths, process.stdin), {
-  onEntry(entry, object, lineNumber) {
-    if (mode === 'records') touched += entry.toJson(JSON.stringify(object.name), lineNumber).length;
-    else touched += entry.fieldCount;
-  },
-});
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-process.stdout.write(
-  JSON.stringify({
-    seconds,
-    lines: stats.lines,
-    entries: stats.entries,
-    malformed: stats.malformed,
-    plainBytes: stats.plainBytes,
-    storedBytes: stats.bytes,
-    unread: stats.unread.length,
-    touched,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  }) + '\n',
-);
+const stats = await readInput(openLocalSources(paths, process.stdin), sink.hooks);
+printResult(stats, started, sink.touched());

@@ -11,6 +11,7 @@
  */
 import { readInput } from '../../src/run.js';
 import { openSources, type S3Listing } from '../../src/sources/index.js';
+import { nullSink, printResult } from './nullSink.js';
 
 const mode = process.argv[2]; // 'entries' (null sink) or 'records' (build every parse record, as `parse` does)
 const endpointUrl = process.argv[3];
@@ -22,7 +23,7 @@ if ((mode !== 'entries' && mode !== 'records') || !endpointUrl || targets.length
 const concurrency = process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY ? Number(process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY) : undefined;
 const credentials = process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-let touched = 0;
+const sink = nullSink(mode);
 let listedObjects = 0;
 let listedBytes = 0;
 const started = process.hrtime.bigint();
@@ -38,26 +39,6 @@ const stats = await readInput(
       listedBytes += listing.bytes;
     },
   }),
-  {
-    onEntry(entry, object, lineNumber) {
-      if (mode === 'records') touched += entry.toJson(JSON.stringify(object.name), lineNumber).length;
-      else touched += entry.fieldCount;
-    },
-  },
+  sink.hooks,
 );
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-process.stdout.write(
-  JSON.stringify({
-    seconds,
-    lines: stats.lines,
-    entries: stats.entries,
-    malformed: stats.malformed,
-    plainBytes: stats.plainBytes,
-    storedBytes: stats.bytes,
-    unread: stats.unread.length,
-    listedObjects,
-    listedBytes,
-    touched,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  }) + '\n',
-);
+printResult(stats, started, sink.touched(), { listedObjects, listedBytes });
