@@ -16,8 +16,8 @@ import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
 
 const LB: LoadBalancer = { prefix: '', account: '123456789012', region: 'us-west-2', name: 'checkout', id: '3e8f0c2a9b7d6e51', nodes: ['172.31.7.70'] };
 const START = Date.parse('2026-05-04T08:00:00Z');
-/** Large enough that most of it is still on the server when it is killed, whatever the socket buffers hold. */
-const BIG_LINES = 40_000;
+/** Large enough (about 45 MB) that most of it is still on the server when it is killed, whatever the loopback socket buffers hold. */
+const BIG_LINES = 120_000;
 
 function bucket(): { objects: SeedObject[]; bigKey: string } {
   const rng = new Rng(42);
