@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli, type CliRun } from '../support/runCli.js';
 import { sampleLine, sampleText } from '../support/samples.js';
 
 // The `parse` output contract, written out by hand (not taken from the field table).
@@ -67,24 +66,8 @@ const RECORD_2026 = {
   extra: ['new'],
 };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], stdinData?: string | Buffer): Promise<Run> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  stdin.end(stdinData ?? '');
-  const code = await main(argv, { stdin, stdout, stderr, env: {} });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const run = (argv: string[], stdinData?: string | Buffer): Promise<CliRun> =>
+  runCli(argv, stdinData === undefined ? {} : { stdinData });
 
 const jsonl = (text: string): Record<string, unknown>[] =>
   text

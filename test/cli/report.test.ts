@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalysisOptions, CauseEvent } from '../../src/analyze/pipeline.js';
@@ -19,6 +18,7 @@ import type { Report } from '../../src/report/model.js';
 import { emptyInputStats, type InputStats } from '../../src/run.js';
 import type { LogObject } from '../../src/sources/logObject.js';
 import { racyReport } from '../report/fixtures/reports.js';
+import { runCli, type CliRun } from '../support/runCli.js';
 
 const NOW_MS = Date.parse('2024-05-02T12:00:00Z');
 const HOUR_MS = 3_600_000;
@@ -42,38 +42,11 @@ const TRUNCATED = join(dir, 'cut.log.gz');
 const gz = gzipSync(readFileSync(LOG));
 writeFileSync(TRUNCATED, gz.subarray(0, gz.length - 12));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+type Run = CliRun;
 type Main = typeof main;
 
-async function run(
-  argv: string[],
-  io: Partial<Pick<CliIo, 'stdoutIsTTY' | 'stderrIsTTY' | 'env'>> = {},
-  entry: Main = main,
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await entry(argv, {
-    stdin: new PassThrough(),
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    env: {},
-    now: () => NOW_MS,
-    ...io,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], io: Partial<Pick<CliIo, 'stdoutIsTTY' | 'stderrIsTTY' | 'env'>> = {}, entry: Main = main): Promise<Run> =>
+  runCli(argv, { now: () => NOW_MS, ...io }, entry);
 
 const ANSI = /\x1b\[/;
 

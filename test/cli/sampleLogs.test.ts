@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
 import { repoRoot } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/runCli.js';
 
 interface TruthGroup {
   name: string;
@@ -25,16 +24,7 @@ interface Truth {
 const sampleDir = path.join(repoRoot, 'sample-logs');
 const truth = JSON.parse(readFileSync(path.join(sampleDir, 'truth.json'), 'utf8')) as Truth;
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(argv, { stdin: new PassThrough(), stdout, stderr, env: {}, stdoutIsTTY: false, stderrIsTTY: false });
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 /** Non-ok classes with a count, as the report's `classes` objects list them. */
 const causes = (counts: Record<string, number>): Record<string, number> =>

@@ -11,12 +11,11 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.js';
 import type { ErrorSample, Report } from '../../src/report/model.js';
 import { scenario, writeScenario } from '../generator/index.js';
+import { runCli, type CliRun } from '../support/runCli.js';
 import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
 
 const BUCKET = 'alb-logs';
@@ -71,34 +70,10 @@ async function addDamagedObject(): Promise<void> {
   await writeFile(join(dirname(model), name), gzip.subarray(0, Math.floor(gzip.length * 0.7)));
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** `main` as bin/alb-doctor.js calls it, minus the terminal: the environment is the process's. */
-async function cli(argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await main(argv, {
-    stdin: new PassThrough(),
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    env: process.env,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    now: () => NOW_MS,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]): Promise<Run> => runCli(argv, { env: process.env, now: () => NOW_MS });
 
 /** The same argv, once with the s3:// target (S3 flags apply), once with the local folder (S3 flags ignored). */
 async function both(command: 'report' | 'parse', extra: (side: 's3' | 'local') => string[] = () => []): Promise<{ s3: Run; local: Run }> {
