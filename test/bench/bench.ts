@@ -85,8 +85,15 @@ interface WorkerResult {
  */
 const SDK_PRELOAD = ['--require', '@aws-sdk/client-s3'];
 
+/** A child as `npm run bench` compiled it (tsconfig.bench.json): tsc's output, as in dist/, not tsx's. */
+const child = (name: 'parseWorker' | 's3Worker'): string => {
+  const path = join(repoRoot, 'bench/build/test/bench', `${name}.js`);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run the benchmark as 'npm run bench', which compiles it first.`);
+  return path;
+};
+
 const worker = async (mode: 'entries' | 'records', files: string[], preload: string[] = []): Promise<{ wallMs: number; result: WorkerResult }> => {
-  const { ms, out } = await timeMs(process.execPath, [...preload, '--import', 'tsx', 'test/bench/parseWorker.ts', mode, ...files], 'pipe');
+  const { ms, out } = await timeMs(process.execPath, [...preload, child('parseWorker'), mode, ...files], 'pipe');
   return { wallMs: ms, result: JSON.parse(out) as WorkerResult };
 };
 
@@ -142,7 +149,7 @@ async function s3Worker(server: S3rverProcess): Promise<S3Run> {
   delete env.AWS_SESSION_TOKEN;
   delete env.AWS_PROFILE;
   const cpuBefore = await server.cpuSeconds();
-  const args = ['--import', 'tsx', 'test/bench/s3Worker.ts', 'entries', server.endpoint, `s3://${BUCKET}`];
+  const args = [child('s3Worker'), 'entries', server.endpoint, `s3://${BUCKET}`];
   const { ms, out } = await timeMs(process.execPath, args, 'pipe', env);
   const serverCpuSeconds = (await server.cpuSeconds()) - cpuBefore;
   return { wallMs: ms, result: JSON.parse(out) as S3Run['result'], serverCpuSeconds };

@@ -4,7 +4,7 @@
  * JSON line (counts, seconds, peak RSS), plus the objects listed. Run in its own process so its peak RSS
  * is the S3 source's and the parser's alone.
  *
- *   node --import tsx test/bench/s3Worker.ts <entries|records> <endpoint-url> s3://bucket[/prefix] …
+ *   node bench/build/test/bench/s3Worker.js <entries|records> <endpoint-url> s3://bucket[/prefix] …
  *
  * Credentials come from the usual AWS variables, else s3rver's built-in S3RVER/S3RVER pair; the number
  * of concurrent downloads from ALB_DOCTOR_BENCH_S3_CONCURRENCY (default: the source's default).
