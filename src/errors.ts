@@ -79,6 +79,12 @@ export class AlbDoctorError extends Error {
     this.hint = place.hint;
   }
 
+  /** The inverse of toJSON, for errors that cross a thread (the S3 reader's). */
+  static fromJSON(json: ErrorJson): AlbDoctorError {
+    const { code, message, ...place } = json;
+    return new AlbDoctorError(code as ErrorCode, message, place);
+  }
+
   /** Plain JSON for reports: code, message and place. */
   toJSON(): ErrorJson {
     return {

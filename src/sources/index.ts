@@ -12,14 +12,26 @@ import { isS3Uri } from './s3Keys.js';
 export interface SourceOptions extends S3SourceOptions {
   /** What `-` reads. */
   stdin: Readable;
+  /**
+   * Run the S3 client on this thread instead of a worker thread. The worker keeps the SDK's heap out of the
+   * parser's; this thread is needed for a `credentials` provider function (it cannot cross) and for tests
+   * that stub the client here.
+   */
+  s3OnThisThread?: boolean;
 }
 
 export async function* openSources(targets: readonly string[], options: SourceOptions): AsyncGenerator<SourceItem> {
   for (const target of targets) {
     if (isS3Uri(target)) {
-      // The AWS SDK is loaded only when a target needs it (bench: holding it slows a local parse by a fifth).
-      const { openS3Source } = await import('./s3.js');
-      yield* openS3Source(target, options);
+      // The AWS SDK is loaded only when a target needs it, on its own thread where it can be (s3Threaded.ts).
+      const { stdin: _stdin, s3OnThisThread, ...s3Options } = options;
+      if (s3OnThisThread || typeof s3Options.credentials === 'function') {
+        const { openS3Source } = await import('./s3.js');
+        yield* openS3Source(target, s3Options);
+      } else {
+        const { openS3SourceInThread } = await import('./s3Threaded.js');
+        yield* openS3SourceInThread(target, s3Options);
+      }
     }
     else yield* openLocalSources([target], options.stdin);
   }

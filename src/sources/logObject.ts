@@ -2,7 +2,7 @@
  * What every source (local files, stdin, S3) hands to the parser: named byte streams, plus the objects it
  * knowingly skipped and the ones it could not read, each with a reason. Nothing is left out silently.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { AlbDoctorError } from '../errors.js';
 
 export interface LogObject {
@@ -39,3 +39,12 @@ export interface UnreadObject {
 }
 
 export type SourceItem = LogObject | SkippedObject | UnreadObject;
+
+/** What a LogObject's open() returns once its source has moved on: a bug in the caller, not bad input. */
+export function openedTooLate(name: string): Readable {
+  return Readable.from(
+    (async function* (): AsyncGenerator<Buffer> {
+      throw new Error(`${name}: open() must be called before the next item is requested (its download was released).`);
+    })(),
+  );
+}

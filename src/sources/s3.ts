@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AlbDoctorError } from '../errors.js';
 import { DEFAULT_CONCURRENCY } from './s3Flags.js';
-import type { SkipReason, SourceItem } from './logObject.js';
+import { openedTooLate, type SkipReason, type SourceItem } from './logObject.js';
 import {
   judgeKey,
   type KeyFilter,
@@ -131,6 +131,10 @@ function makeClient(settings: ClientSettings, region: string | undefined): S3Cli
     // Custom endpoints (MinIO, LocalStack, s3rver, …) rarely resolve bucket subdomains.
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint, forcePathStyle: true }),
     ...(settings.credentials !== undefined && { credentials: settings.credentials }),
+    // By default the SDK asks S3 for each object's checksum (CRC64NVME on every object written since
+    // 2025) and recomputes it in JavaScript over every byte. Access logs are gzip, whose CRC-32 zlib
+    // already checks at the end of each member (a mismatch is BAD_GZIP), so that would be paid twice.
+    responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
       connectionTimeout: CONNECT_TIMEOUT_MS,
       // A connection that goes quiet this long is dropped, so a hung server cannot stall the run; a
@@ -710,15 +714,6 @@ function validated(options: S3SourceOptions): { concurrency: number; filter: Key
     throw new AlbDoctorError('USAGE', `the time range is empty: ${isoSeconds(options.from)} is not before ${isoSeconds(options.to)}; swap them or widen it.`);
   }
   return { concurrency, filter: { range: { from: options.from, to: options.to }, ...(lbName !== undefined && { lbName }) } };
-}
-
-/** A LogObject opened after its source moved on: a bug in the caller, not bad input. */
-function openedTooLate(name: string): Readable {
-  return Readable.from(
-    (async function* (): AsyncGenerator<Buffer> {
-      throw new Error(`${name}: open() must be called before the next item is requested (its download was released).`);
-    })(),
-  );
 }
 
 /**

@@ -202,6 +202,14 @@ describe('S3 source against s3rver', () => {
     expect(s3.listings[0]).toMatchObject({ keys: 38, objects: 13 });
   });
 
+  it("downloads without asking for S3's checksum (gzip's CRC-32 covers the bytes)", async () => {
+    await server.clearRequests();
+    await readS3('s3://year-logs', { from: new Date('2025-06-15T10:00:00Z'), to: new Date('2025-06-15T10:30:00Z') });
+    const gets = await server.getObjectRequests();
+    expect(gets.length).toBeGreaterThan(0);
+    expect(gets.map((g) => g.checksumMode)).toEqual(gets.map(() => null));
+  });
+
   it.each([
     ['a missing bucket', 's3://no-such-bucket/logs/', {}, 'S3_NO_SUCH_BUCKET', /s3:\/\/no-such-bucket/],
     ['rejected credentials', 's3://alb-logs/prod/', { credentials: { accessKeyId: 'AKIAEXAMPLEUNKNOWN', secretAccessKey: 'x' } }, 'S3_CREDENTIALS_REJECTED', /InvalidAccessKeyId/],

@@ -7,7 +7,7 @@
  *
  * `<import dir>/<bucket>/<key…>` files become buckets and objects before the server listens (through
  * s3rver's own store: thousands of PUTs over HTTP would only slow the tests down). Once listening, it
- * prints `{"port":N}` on stdout. Every request is recorded (method, URL and Range header as received) and
+ * prints `{"port":N}` on stdout. Every request is recorded (method, URL, Range and x-amz-checksum-mode headers) and
  * served back at GET /__harness/requests; DELETE there clears the record. GET /__harness/cpu answers this
  * process's CPU time so far (process.cpuUsage(), µs), for the benchmark. Bucket names cannot contain `_`,
  * so those paths never shadow a bucket.
@@ -88,7 +88,7 @@ const server = createServer((req, res) => {
     res.end(req.method === 'DELETE' ? '[]' : JSON.stringify(requests));
     return;
   }
-  requests.push({ method: req.method, url: req.url, range: req.headers.range ?? null });
+  requests.push({ method: req.method, url: req.url, range: req.headers.range ?? null, checksumMode: req.headers['x-amz-checksum-mode'] ?? null });
   handle(req, res);
 });
 server.listen(Number(portArg), '127.0.0.1', () => {

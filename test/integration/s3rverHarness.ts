@@ -18,6 +18,8 @@ export interface SeenRequest {
   url: string;
   /** The Range header, e.g. `bytes=1048576-`. */
   range: string | null;
+  /** The x-amz-checksum-mode header (`ENABLED` asks S3 for the object's checksum). */
+  checksumMode: string | null;
 }
 
 export interface ListRequest {
@@ -118,9 +120,9 @@ export class S3rverProcess {
     return (await this.getObjectRequests()).map((r) => r.key);
   }
 
-  async getObjectRequests(): Promise<{ key: string; range: string | null }[]> {
+  async getObjectRequests(): Promise<{ key: string; range: string | null; checksumMode: string | null }[]> {
     return (await this.requests())
       .filter((r) => r.method === 'GET' && !r.url.includes('list-type='))
-      .map((r) => ({ key: decodeURIComponent(new URL(r.url, 'http://x').pathname.slice(1)), range: r.range }));
+      .map((r) => ({ key: decodeURIComponent(new URL(r.url, 'http://x').pathname.slice(1)), range: r.range, checksumMode: r.checksumMode }));
   }
 }
