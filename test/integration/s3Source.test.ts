@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlbDoctorError } from '../../src/errors.js';
 import { readInput } from '../../src/run.js';
 import { openSources, type S3Listing, type SourceOptions } from '../../src/sources/index.js';
+import type { SourceItem } from '../../src/sources/logObject.js';
 import { scenario, writeScenario } from '../generator/index.js';
 import { accessLogObjects, type LoadBalancer, writeBucket, type SeedObject } from './albLogLayout.js';
 import { readAll, type ReadResult } from './readAll.js';
@@ -98,6 +99,12 @@ async function readS3(uri: string, extra: Partial<SourceOptions> = {}): Promise<
   return { ...result, listings };
 }
 
+async function collectBytes(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 const timeOf = (record: string): number => Date.parse((JSON.parse(record) as { time: string }).time);
 const elbOf = (record: string): string => (JSON.parse(record) as { elb: string }).elb;
 const endOf = (name: string): number => {
@@ -123,6 +130,36 @@ describe('S3 source against s3rver', () => {
     expect(s3.listings[0]).toMatchObject({ objects: s3.raw.files, bytes: s3.raw.bytes, skipped: s3.raw.skippedFiles });
     const lists = await server.listRequests();
     expect(lists.some((l) => l.continued)).toBe(true);
+  });
+
+  it('reads the same on a worker thread (the default) as on this thread, and with a credentials provider function', async () => {
+    const uri = 's3://alb-logs/prod/AWSLogs/444455556666/';
+    const onThread = await readS3(uri);
+    const onThisThread = await readS3(uri, { s3OnThisThread: true });
+    // A provider function cannot cross to a thread: the source runs here instead.
+    const provided = await readS3(uri, { credentials: async () => S3RVER_CREDENTIALS });
+    expect(onThread.raw.files).toBeGreaterThan(10);
+    for (const other of [onThisThread, provided]) {
+      expect(other.items).toEqual(onThread.items);
+      expect(other.stats).toEqual(onThread.stats);
+      expect(other.records).toEqual(onThread.records);
+      expect(other.listings).toEqual(onThread.listings);
+    }
+  });
+
+  it.each([false, true])('an object opened after the source moved on is a bug, not a silent empty read (this thread: %s)', async (s3OnThisThread) => {
+    const items = openSources(['s3://alb-logs/prod/AWSLogs/444455556666/'], s3Options({ s3OnThisThread }))[Symbol.asyncIterator]();
+    let first: SourceItem | undefined;
+    while (first?.kind !== 'log') first = (await items.next()).value as SourceItem;
+    let next: SourceItem | undefined;
+    while (next?.kind !== 'log') next = (await items.next()).value as SourceItem;
+    const late = await collectBytes(first.open()).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(Error);
+    expect(isAlbDoctorError(late)).toBe(false);
+    expect((late as Error).message).toContain('before the next item');
+    // The current object still reads, and stopping early ends the source (and its thread) cleanly.
+    expect((await collectBytes(next.open())).length).toBe(next.sizeBytes);
+    await items.return?.(undefined);
   });
 
   it.each([
