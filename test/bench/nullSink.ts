@@ -33,7 +33,13 @@ export function printResult(stats: InputStats, startedNs: bigint, touched: numbe
       unread: stats.unread.length,
       ...extra,
       touched,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      ...usage(),
     }) + '\n',
   );
+}
+
+/** CPU of this whole process (every thread: parser, S3 thread, zlib's pool, GC) and its peak RSS. */
+export function usage(): { cpuSeconds: number; maxRssBytes: number } {
+  const { userCPUTime, systemCPUTime, maxRSS } = process.resourceUsage();
+  return { cpuSeconds: (userCPUTime + systemCPUTime) / 1e6, maxRssBytes: maxRSS * 1024 };
 }
