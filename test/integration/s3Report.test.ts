@@ -3,7 +3,8 @@
  * as `s3://bucket/prefix`, and read from the local folder they were seeded from. The argv differs only in
  * the source, so `report` JSON, `--events` and `parse` JSONL must agree except where they name the source
  * (and, with --from/--to, in the input counts: S3 downloads only the objects the window needs).
- * Then the CLI's error paths against a real server: a missing bucket and an endpoint nobody listens on.
+ * Then the built command (bin/ on dist/, with its S3 worker thread) against the in-process CLI, and the
+ * CLI's error paths against a real server: a missing bucket and an endpoint nobody listens on.
  *
  * Credentials: the CLI hands none to the S3 source, so the SDK's default chain finds them in the
  * environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION), as it would for a user.
@@ -11,12 +12,17 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ErrorSample, Report } from '../../src/report/model.js';
 import { scenario, writeScenario } from '../generator/index.js';
+import { repoRoot } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/runCli.js';
 import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
+
+const execFileAsync = promisify(execFile);
 
 const BUCKET = 'alb-logs';
 const PREFIX = 'prod';
@@ -213,6 +219,22 @@ describe('the CLI on s3:// and on the local copy of the same objects', () => {
     expect(s3Lines.map((line) => (line === '' ? line : mapParseLine(line)))).toEqual(localLines);
     expect(mapNames(s3.stderr)).toBe(local.stderr);
     expect(local.stderr).toMatch(/malformed lines by reason: TOO_FEW_FIELDS 1, TRUNCATED_LINE 1\n/);
+  });
+});
+
+describe('the installed command (bin/alb-doctor.js on the tsc build) on s3://', () => {
+  // The build's S3 thread is dist/sources/s3Thread.js, loaded by file next to its host: only a built run
+  // takes that path (the tests above run the TypeScript sources in-process).
+  it('reads through its S3 thread: parse gives the JSONL the in-process CLI gives', async () => {
+    await execFileAsync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot });
+    const argv = ['parse', `${S3_TARGET}/${REGION_FOLDER}2026/03/15/`, '--endpoint-url', server.endpoint];
+    const built = await execFileAsync(process.execPath, [join(repoRoot, 'bin/alb-doctor.js'), ...argv], { cwd: repoRoot, env: process.env, maxBuffer: 1 << 28 }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+    const inProcess = await cli(argv);
+    expect(built.stdout.split('\n').length).toBeGreaterThan(1000);
+    expect(built).toEqual(inProcess);
   });
 });
 
