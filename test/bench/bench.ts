@@ -223,6 +223,12 @@ const s3CpuSeconds = s3Best.result.cpuSeconds + s3Best.serverCpuSeconds;
 const s3FloorSeconds = Math.max(s3CpuSeconds / cores, parseBest.wallMs / 1000);
 
 const seconds = (ms: number): number => +(ms / 1000).toFixed(2);
+/** CPU of the S3 child and of the server during it, and the child's peak RSS. */
+const costs = (run: S3Run<{ cpuSeconds: number; maxRssBytes: number }>) => ({
+  cpuSeconds: +run.result.cpuSeconds.toFixed(2),
+  serverCpuSeconds: +run.serverCpuSeconds.toFixed(2),
+  peakRssMB: +(run.result.maxRssBytes / 1e6).toFixed(1),
+});
 const summary = {
   date: new Date().toISOString(),
   machine: { cpus: cores, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -264,17 +270,13 @@ const summary = {
     note: 'the same objects downloaded through the same S3 source and thread but neither gunzipped nor parsed: what the transport alone costs',
     bestSeconds: seconds(downloadBest.wallMs),
     storedMbPerSecond: +(storedBytes / 1e6 / (downloadBest.wallMs / 1000)).toFixed(1),
-    cpuSeconds: +downloadBest.result.cpuSeconds.toFixed(2),
-    serverCpuSeconds: +downloadBest.serverCpuSeconds.toFixed(2),
-    peakRssMB: +(downloadBest.result.maxRssBytes / 1e6).toFixed(1),
+    ...costs(downloadBest),
   },
   s3OnParserThread: {
     note: "the same S3 read with the S3 client on the parser's thread (as with a credentials provider function): the SDK's heap and work then share the parser's",
     bestSeconds: seconds(s3ThisThreadBest.wallMs),
     ratioToParse: +(parseBest.wallMs / s3ThisThreadBest.wallMs).toFixed(2),
-    cpuSeconds: +s3ThisThreadBest.result.cpuSeconds.toFixed(2),
-    serverCpuSeconds: +s3ThisThreadBest.serverCpuSeconds.toFixed(2),
-    peakRssMB: +(s3ThisThreadBest.result.maxRssBytes / 1e6).toFixed(1),
+    ...costs(s3ThisThreadBest),
   },
   parseRecords: {
     note: 'the same, also building every parse-output record as JSON (what `alb-doctor parse` does before writing)',
