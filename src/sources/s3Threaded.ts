@@ -63,6 +63,7 @@ function fromWireError(wire: WireError): Error {
   return bug;
 }
 
+/** The thread's module sits beside this one: a bundle (esbuild for the Lambda) needs it as a second entry point. */
 function startThread(data: ThreadData): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./s3Thread.js', here), { workerData: data });
