@@ -1,10 +1,11 @@
 /**
  * Benchmark child, the S3 twin of parseWorker.ts: reads `s3://` targets from an S3-compatible endpoint
  * with the real pipeline (S3 source → gunzip → lines → parseLine) into a null sink and prints the same
- * JSON line (counts, seconds, peak RSS), plus the objects listed. Run in its own process so its peak RSS
- * is the S3 source's and the parser's alone.
+ * JSON line (counts, seconds, CPU, peak RSS), plus the objects listed; `download` only fetches the stored
+ * bytes and prints their count. Run in its own process so its peak RSS is the S3 source's and the
+ * parser's alone.
  *
- *   node bench/build/test/bench/s3Worker.js <entries|records> <endpoint-url> s3://bucket[/prefix] …
+ *   node bench/build/test/bench/s3Worker.js <entries|records|download> <endpoint-url> s3://bucket[/prefix] …
  *
  * Credentials come from the usual AWS variables, else s3rver's built-in S3RVER/S3RVER pair; the number
  * of concurrent downloads from ALB_DOCTOR_BENCH_S3_CONCURRENCY (default: the source's default);
@@ -20,7 +21,7 @@ const mode = process.argv[2];
 const endpointUrl = process.argv[3];
 const targets = process.argv.slice(4);
 if ((mode !== 'entries' && mode !== 'records' && mode !== 'download') || !endpointUrl || targets.length === 0) {
-  process.stderr.write('usage: s3Worker.ts <entries|records|download> <endpoint-url> s3://bucket[/prefix] …\n');
+  process.stderr.write('usage: s3Worker.js <entries|records|download> <endpoint-url> s3://bucket[/prefix] …\n');
   process.exit(2);
 }
 const concurrency = process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY ? Number(process.env.ALB_DOCTOR_BENCH_S3_CONCURRENCY) : undefined;
