@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { formatBytes, formatCount } from './report/render/format.js';
-import type { InputStats } from './run.js';
+import type { InputStats } from './types.js';
 
 /** Reading that ends sooner than this shows no progress at all. */
 export const PROGRESS_DELAY_MS = 1000;

@@ -4,34 +4,15 @@
  */
 import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { type AlbEntry } from './parse/parseLine.js';
-import { emptyLineCounts, type LineCounts, readLog } from './parse/readLog.js';
+import { readLog } from './parse/readLog.js';
+import { emptyInputStats, type InputStats } from './types.js';
 import { decompress } from './sources/decompress.js';
-import type { LogObject, SkippedObject, SkipReason, SourceItem, UnreadObject } from './sources/logObject.js';
+import type { LogObject, SkippedObject, SourceItem, UnreadObject } from './sources/logObject.js';
 
 /** How many skipped objects are listed by name; the rest are only counted by reason. */
 export const MAX_LISTED_SKIPPED = 50;
 
-export interface InputStats extends LineCounts {
-  /** Log objects opened. */
-  files: number;
-  /** Bytes as stored (compressed for .gz). */
-  bytes: number;
-  skippedFiles: number;
-  skippedByReason: Partial<Record<SkipReason, number>>;
-  skipped: { name: string; reason: SkipReason }[];
-  /** Paths and objects that could not be read (or were cut off): one error each. */
-  unread: AlbDoctorError[];
-}
-
-export const emptyInputStats = (): InputStats => ({
-  ...emptyLineCounts(),
-  files: 0,
-  bytes: 0,
-  skippedFiles: 0,
-  skippedByReason: {},
-  skipped: [],
-  unread: [],
-});
+export { emptyInputStats, type InputStats } from './types.js';
 
 export interface ReadHooks {
   /** Each valid entry; the view is only valid during the call. */

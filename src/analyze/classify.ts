@@ -7,7 +7,7 @@
  */
 import { F } from '../parse/fields.js';
 import type { AlbEntry } from '../parse/parseLine.js';
-import type { CauseClass } from '../report/model.js';
+import type { CauseClass } from '../types.js';
 
 /**
  * How the ALB logged a 502 that could be a race (domain.md §5):

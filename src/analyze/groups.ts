@@ -2,7 +2,7 @@
  * Per target group state: request and class counts, the idle-gap histogram, the race-shaped 502s held
  * until the end, and their final classification (races.ts + keepalive.ts).
  */
-import type { CauseClass } from '../report/model.js';
+import type { CauseClass } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { RecentRequests } from './connections.js';
 import { IdleGapHistogram } from './histogram.js';

@@ -11,7 +11,7 @@
  *   margins), so a bucket is narrower than the ±5 % an estimate must meet.
  * - 128 s to 4096 s: 4 per octave, up to the ALB's largest idle timeout (4000 s); one open bucket above.
  */
-import type { IdleAgeBucket } from '../report/model.js';
+import type { IdleAgeBucket } from '../types.js';
 
 function buildEdges(): number[] {
   const edges = [0, 1, 2, 5, 10, 20, 50, 100, 200];

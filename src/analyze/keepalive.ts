@@ -33,7 +33,7 @@
  * through an oldest-first pool.
  * Confidence: high with ≥ 10 races in the band and p < 1e-9, medium with ≥ 4, low with 2–3, none else.
  */
-import type { Confidence, KeepAliveEstimate } from '../report/model.js';
+import type { Confidence, KeepAliveEstimate } from '../types.js';
 import type { IdleGapHistogram } from './histogram.js';
 
 export const MIN_RACE_GAP_MS = 250;

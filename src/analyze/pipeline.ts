@@ -11,9 +11,8 @@
  */
 import { F } from '../parse/fields.js';
 import type { AlbEntry } from '../parse/parseLine.js';
-import type { InputStats } from '../run.js';
-import type { LogObject } from '../sources/logObject.js';
-import type { CauseClass, Report } from '../report/model.js';
+import type { CauseClass, InputStats, LogFileRef as LogObject } from '../types.js';
+import type { Report } from '../report/model.js';
 import { buildReport } from '../report/build.js';
 import { AlbIdleTimeoutInference } from './albIdle.js';
 import { classifyEntry } from './classify.js';

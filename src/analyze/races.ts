@@ -25,7 +25,7 @@
  * 5. Everything else race-shaped is a `closed_connection_race`: the target closed the connection for a
  *    reason with no timing signature (request-count limits, worker recycling, shutdown).
  */
-import type { CauseClass } from '../report/model.js';
+import type { CauseClass } from '../types.js';
 import type { RaceShape } from './classify.js';
 import { NumberHeap } from './heaps.js';
 import type { RecentRequests } from './connections.js';

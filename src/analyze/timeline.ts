@@ -7,7 +7,7 @@
  * bucket is the round duration (a multiple of the internal step) that cuts the window into 60–120
  * buckets where one exists.
  */
-import type { Timeline } from '../report/model.js';
+import type { Timeline } from '../types.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -10,29 +10,8 @@ import { type AlbEntry, LineParser } from './parseLine.js';
 /** How many malformed lines are kept whole as examples; the rest are only counted. */
 export const MAX_KEPT_MALFORMED = 20;
 
-export interface LineCounts {
-  /** Lines read, every kind. */
-  lines: number;
-  entries: number;
-  /** Empty or whitespace-only lines: not entries, not errors. */
-  blankLines: number;
-  malformed: number;
-  malformedByCode: Partial<Record<ErrorCode, number>>;
-  /** The first MAX_KEPT_MALFORMED malformed lines: code, file, line, field. */
-  malformedSamples: AlbDoctorError[];
-  /** Plain (uncompressed) bytes read. */
-  plainBytes: number;
-}
-
-export const emptyLineCounts = (): LineCounts => ({
-  lines: 0,
-  entries: 0,
-  blankLines: 0,
-  malformed: 0,
-  malformedByCode: {},
-  malformedSamples: [],
-  plainBytes: 0,
-});
+export { emptyLineCounts, type LineCounts } from '../types.js';
+import type { LineCounts } from '../types.js';
 
 /** Receives each valid entry; the entry view is only valid during the call. */
 export type EntryHandler = (entry: AlbEntry, lineNumber: number) => void;

@@ -3,7 +3,7 @@
  * the analysis has decided everything; this module only maps, orders and words the caveats.
  */
 import type { AlbDoctorError } from '../errors.js';
-import type { InputStats } from '../run.js';
+import type { InputStats } from '../types.js';
 import type { IdleTimeoutSource } from '../analyze/albIdle.js';
 import type { ConnectionStats } from '../analyze/connections.js';
 import type { GroupState } from '../analyze/groups.js';

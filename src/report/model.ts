@@ -5,43 +5,8 @@ import type { ErrorJson } from '../errors.js';
  * keys below are the `report --format json` contract (schemaVersion 1): add keys, never rename or remove.
  */
 
-/** Stable class ids for every 5xx/460 entry. Add new ids when the logs call for it, never rename. */
-export const CAUSE_CLASSES = [
-  'keepalive_race',
-  'closed_connection_race',
-  'target_connection_error',
-  'target_reset',
-  'target_5xx',
-  'target_timeout',
-  'connect_timeout',
-  'no_healthy_targets',
-  'lambda_error',
-  'client_closed',
-  'alb_rejected',
-  'unclassified',
-] as const;
-export type CauseClass = (typeof CAUSE_CLASSES)[number];
-
-export type ClassCounts = Partial<Record<CauseClass, number>>;
-
-export type Confidence = 'high' | 'medium' | 'low' | 'none';
-
-export interface IdleAgeBucket {
-  fromMs: number;
-  /** Exclusive upper bound; null for the last, open bucket. */
-  toMs: number | null;
-  /** Requests dispatched onto a connection whose idle gap fell in the bucket. */
-  requests: number;
-  /** Of those, keep-alive races. */
-  races: number;
-}
-
-export interface KeepAliveEstimate {
-  estimatedSeconds: number | null;
-  lowSeconds: number | null;
-  highSeconds: number | null;
-  confidence: Confidence;
-}
+export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
+import type { ClassCounts, IdleAgeBucket, KeepAliveEstimate, Timeline } from '../types.js';
 
 export interface TargetGroupReport {
   arn: string;
@@ -69,13 +34,6 @@ export interface Recommendation {
   servers: ServerAdvice[];
   racesPerDay: number;
   reason: string;
-}
-
-/** Requests and causes over time, for the text and html timelines. Bucket i covers [startMs + i·bucketMs, +bucketMs). */
-export interface Timeline {
-  startMs: number;
-  bucketMs: number;
-  groups: { targetGroup: string; requests: number[]; races: number[]; otherErrors: number[] }[];
 }
 
 /** A malformed line or an unreadable input: code, message, and where (source, line, field), with a hint. */

@@ -17,14 +17,8 @@ export interface LogObject {
   open(): Readable;
 }
 
-export type SkipReason =
-  | 'connection_log'
-  | 'health_check_log'
-  | 'test_file'
-  | 'nlb_log'
-  | 'classic_elb_log'
-  | 'empty_object'
-  | 'not_a_log_file';
+export type { SkipReason } from '../types.js';
+import type { SkipReason } from '../types.js';
 
 export interface SkippedObject {
   kind: 'skipped';

@@ -119,7 +119,7 @@ describe('Analysis on hand-written lines', () => {
   it('maps the input statistics', async () => {
     const analysis = new Analysis();
     const stats = { ...emptyInputStats(), files: 3, bytes: 1234, lines: 10, entries: 8, malformed: 1, blankLines: 1, skippedFiles: 2 };
-    analysis.observe(parse(line({ at: 0 })), { kind: 'log', name: 'x', nodeIp: null, sizeBytes: null, open: () => { throw new Error('unused'); } }, 1);
+    analysis.observe(parse(line({ at: 0 })), { name: 'x', nodeIp: null }, 1);
     const report = analysis.finish(stats);
     expect(report.input).toMatchObject({ files: 3, bytes: 1234, lines: 10, entries: 8, malformed: 1, blankLines: 1, skippedFiles: 2 });
     expect(analysis.finish(stats)).toBe(report);
