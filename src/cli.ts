@@ -5,14 +5,13 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { Analysis, type CauseEvent, CONTEXT_BEFORE_WINDOW_MS } from './analyze/pipeline.js';
 import { registerAthenaCommands } from './athena/cli.js';
 import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
-import { readInput, type InputStats } from './run.js';
-import { DEFAULT_CONCURRENCY, openSources, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
+import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
+import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -117,8 +116,8 @@ function addS3Options(command: Command): void {
   for (const { flag, description } of Object.values(S3_FLAGS)) command.option(flag, description);
 }
 
-/** The S3 flags and the time window → source options; local paths ignore them. */
-function sourceOptions(flags: S3Flags, window: { fromMs?: number; toMs?: number }, io: CliIo, onListed?: S3SourceOptions['onListed']) {
+/** The S3 flags → source options; local paths ignore them (run.ts adds the time range for S3 listings). */
+function sourceOptions(flags: S3Flags, io: CliIo, onListed?: S3SourceOptions['onListed']) {
   const concurrency = flags.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(flags.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new AlbDoctorError('USAGE', `--concurrency '${flags.concurrency}' is not a whole number from 1 to 64; try 8.`);
@@ -131,8 +130,6 @@ function sourceOptions(flags: S3Flags, window: { fromMs?: number; toMs?: number 
     ...(flags.region !== undefined && { region: flags.region }),
     ...(flags.endpointUrl !== undefined && { endpointUrl: flags.endpointUrl }),
     ...(flags.lb !== undefined && { lbName: flags.lb }),
-    ...(window.fromMs !== undefined && { from: new Date(window.fromMs) }),
-    ...(window.toMs !== undefined && { to: new Date(window.toMs) }),
     ...(onListed !== undefined && { onListed }),
   };
 }
@@ -146,7 +143,6 @@ interface ParseOptions extends S3Flags {
 
 async function parseCommand(sources: string[], options: ParseOptions, io: CliIo): Promise<number> {
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
-  const items = openSources(sources, sourceOptions(options, window, io));
   const out = options.output ? createWriteStream(options.output) : io.stdout;
   let pending = options.format === 'csv' ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
@@ -158,7 +154,8 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
   const csv = options.format === 'csv';
   let fileJson = '';
   let fileJsonFor = '';
-  const stats = await readInput(items, {
+  // parse chooses S3 objects by --from/--to and writes every entry of them (README: `parse`).
+  const { stats } = await runParse(sources, { ...window, sources: sourceOptions(options, io) }, {
     onEntry(entry, object, lineNumber) {
       if (csv) {
         pending += recordToCsvLine(entry.toRecord(object.name, lineNumber));
@@ -210,11 +207,6 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     if (options.output !== undefined) output = await openForWriting(options.output, '--output');
     if (options.events !== undefined) events = await openForWriting(options.events, '--events');
     let pendingEvents = '';
-    const analysis = new Analysis({
-      ...window,
-      ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }),
-      ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
-    });
     const flushEvents = async (): Promise<void> => {
       if (events === null || pendingEvents.length === 0) return;
       const text = pendingEvents;
@@ -222,25 +214,26 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
       await events.writeFile(text);
     };
     const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
-    let stats: InputStats;
+    let result: Awaited<ReturnType<typeof runReport>>;
     try {
       const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
-      // The analysis measures the first idle gaps after --from against the entries just before it, so S3 must
-      // fetch the objects holding those too, or an S3 report would differ from one on the same files read locally.
-      const readWindow = { ...window, ...(window.fromMs !== undefined && { fromMs: window.fromMs - CONTEXT_BEFORE_WINDOW_MS }) };
-      stats = await readInput(openSources(sources, sourceOptions(options, readWindow, io, onListed)), {
-        onEntry: (entry, object, lineNumber) => analysis.observe(entry, object, lineNumber),
-        async afterChunk(current) {
-          progress.update(current);
-          if (pendingEvents.length >= EVENTS_FLUSH_CHARS) await flushEvents();
+      result = await runReport(
+        sources,
+        { ...window, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: sourceOptions(options, io, onListed) },
+        {
+          ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
+          async afterChunk(current) {
+            progress.update(current);
+            if (pendingEvents.length >= EVENTS_FLUSH_CHARS) await flushEvents();
+          },
         },
-      });
+      );
     } finally {
       progress.stop();
     }
-    // finish() still emits events: race-shaped 502s are classified once the whole input is known.
-    const report = analysis.finish(stats);
+    // Races are classified once the whole input is known: their events come last.
     await flushEvents();
+    const { report, stats } = result;
     for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
     const text = render[format](report, { color });
     if (output === null) await writeAll(io.stdout, text);

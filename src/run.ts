@@ -1,65 +1,120 @@
 /**
- * The one orchestration behind the CLI and (later) the Lambda: source items → decompress → lines →
- * entries, with every object and line accounted for in InputStats.
+ * The one orchestration behind every entry point (CLI, Lambda job, benchmark, library): sources →
+ * readInput → accumulate → (merge) → conclude → Report. Entry points parse their own flags and render;
+ * everything between the bytes and the report model happens here.
  */
-import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
-import { type AlbEntry } from './parse/parseLine.js';
-import { readLog } from './parse/readLog.js';
-import { emptyInputStats, type InputStats } from './types.js';
-import { decompress } from './sources/decompress.js';
-import type { LogObject, SkippedObject, SourceItem, UnreadObject } from './sources/logObject.js';
+import { Accumulator, type AccumulateOptions } from './analyze/accumulate.js';
+import { conclude, type ConcludeOptions } from './analyze/conclude.js';
+import { CONTEXT_BEFORE_WINDOW_MS, type CauseEvent } from './analyze/events.js';
+import { mergeAll, mergeStates } from './analyze/merge.js';
+import type { AnalysisState } from './analyze/state.js';
+import type { AlbEntry } from './parse/parseLine.js';
+import { readInput } from './readInput.js';
+import { buildReport } from './report/build.js';
+import type { Report } from './report/model.js';
+import { openSources, type SourceOptions } from './sources/index.js';
+import type { LogObject, SourceItem } from './sources/logObject.js';
+import type { InputStats } from './types.js';
 
-/** How many skipped objects are listed by name; the rest are only counted by reason. */
-export const MAX_LISTED_SKIPPED = 50;
-
+export { countNotRead, MAX_LISTED_SKIPPED, readInput, type ReadHooks } from './readInput.js';
 export { emptyInputStats, type InputStats } from './types.js';
+export { mergeAll, mergeStates, type AnalysisState, type CauseEvent };
 
-export interface ReadHooks {
-  /** Each valid entry; the view is only valid during the call. */
-  onEntry(entry: AlbEntry, object: LogObject, lineNumber: number): void;
+/** Source targets (`s3://…`, files, folders, `-`), or items already opened (tests, the Lambda's own listing). */
+export type Input = readonly string[] | AsyncIterable<SourceItem>;
+
+export interface RunOptions {
+  /** Entries whose `time` is in [fromMs, toMs) are analysed (epoch ms); open when absent. */
+  fromMs?: number;
+  toMs?: number;
+  /** --alb-idle-timeout; when absent it is inferred from 504s, else 60. */
+  albIdleTimeoutSeconds?: number;
+  /**
+   * How far before `fromMs` entries still feed idle gaps (default 10 minutes). 0 for a window that will be
+   * merged after the one before it (the Lambda's windows): the earlier state settles those gaps exactly.
+   */
+  contextBeforeMs?: number;
+  /** How sources are opened (stdin, S3 settings); needed only when `input` holds targets. */
+  sources?: SourceOptions;
+}
+
+export interface RunHooks {
+  /** Each 5xx/460 entry with its cause (--events), in the order causes become known. */
+  onEvent?(event: CauseEvent): void;
   /** After each chunk of plain bytes: a place to wait for output to drain, or to draw progress. */
   afterChunk?(stats: InputStats): Promise<void> | void;
 }
 
-/** Accounts for an object that is not read: skipped with its reason, or unreadable with its error. */
-export function countNotRead(stats: InputStats, item: SkippedObject | UnreadObject): void {
-  if (item.kind === 'skipped') {
-    stats.skippedFiles++;
-    stats.skippedByReason[item.reason] = (stats.skippedByReason[item.reason] ?? 0) + 1;
-    if (stats.skipped.length < MAX_LISTED_SKIPPED) stats.skipped.push({ name: item.name, reason: item.reason });
-  } else {
-    stats.unread.push(item.error);
-  }
+export interface Accumulated {
+  state: AnalysisState;
+  stats: InputStats;
 }
 
-export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks): Promise<InputStats> {
-  const stats = emptyInputStats();
-  for await (const item of items) {
-    if (item.kind !== 'log') {
-      countNotRead(stats, item);
-      continue;
-    }
-    stats.files++;
-    const object = item;
-    const counter = { stored: (n: number) => void (stats.bytes += n) };
-    const chunks = withAfterChunk(decompress(object.open(), object.name, counter), stats, hooks.afterChunk);
-    try {
-      await readLog(chunks, object.name, (entry, lineNumber) => hooks.onEntry(entry, object, lineNumber), stats);
-    } catch (error) {
-      if (!isAlbDoctorError(error)) throw error; // a bug, not bad input
-      stats.unread.push(error);
-    }
-  }
-  return stats;
+/** Reads the input and accumulates it into a state, nothing concluded: a shard, or a window to store and merge. */
+export async function accumulateInput(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated> {
+  const accumulateOptions: AccumulateOptions = {
+    ...(options.fromMs !== undefined && { fromMs: options.fromMs }),
+    ...(options.toMs !== undefined && { toMs: options.toMs }),
+    ...(options.contextBeforeMs !== undefined && { contextBeforeMs: options.contextBeforeMs }),
+    ...(options.albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds }),
+    ...(hooks.onEvent !== undefined && { onEvent: hooks.onEvent }),
+  };
+  const accumulator = new Accumulator(accumulateOptions);
+  // The first idle gaps after fromMs are measured against the entries just before it, so S3 must fetch
+  // the objects holding those too, or an S3 report would differ from one on the same files read locally.
+  const contextMs = options.contextBeforeMs ?? CONTEXT_BEFORE_WINDOW_MS;
+  const readFromMs = options.fromMs === undefined ? undefined : options.fromMs - contextMs;
+  const stats = await readInput(open(input, options.sources, readFromMs, options.toMs), {
+    onEntry: (entry, object, lineNumber) => accumulator.observe(entry, object, lineNumber),
+    onObjectEnd: (object, counts, storedBytes) => accumulator.fileRead(object, counts, storedBytes),
+    ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
+  });
+  return { state: accumulator.finish(stats), stats };
 }
 
-async function* withAfterChunk(
-  chunks: AsyncIterable<Buffer>,
-  stats: InputStats,
-  afterChunk: ReadHooks['afterChunk'],
-): AsyncGenerator<Buffer> {
-  for await (const chunk of chunks) {
-    yield chunk;
-    if (afterChunk) await afterChunk(stats);
-  }
+/** A (merged) state → the report: decides the held races, the keep-alive estimates and the advice. */
+export function reportFromState(state: AnalysisState, options: ConcludeOptions = {}): Report {
+  return buildReport(conclude(state, options));
 }
+
+/** `alb-doctor report`: the input → the Report, with the input's statistics. */
+export async function runReport(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated & { report: Report }> {
+  const { state, stats } = await accumulateInput(input, options, hooks);
+  const report = reportFromState(state, {
+    ...(options.albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds }),
+    ...(hooks.onEvent !== undefined && { onEvent: hooks.onEvent }),
+  });
+  return { report, state, stats };
+}
+
+export interface ParseHooks {
+  /** Each valid entry in the window; the view is only valid during the call. */
+  onEntry(entry: AlbEntry, object: LogObject, lineNumber: number): void;
+  afterChunk?(stats: InputStats): Promise<void> | void;
+}
+
+/** `alb-doctor parse`: every entry of the input (in [fromMs, toMs) when given), in input order. */
+export async function runParse(input: Input, options: Pick<RunOptions, 'fromMs' | 'toMs' | 'sources'>, hooks: ParseHooks): Promise<{ stats: InputStats }> {
+  const stats = await readInput(open(input, options.sources, options.fromMs, options.toMs), {
+    onEntry: hooks.onEntry,
+    ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
+  });
+  return { stats };
+}
+
+/** Time windows (or node shards) accumulated apart → one report, merged in the given (time) order. */
+export function reportFromStates(states: readonly AnalysisState[], options: ConcludeOptions = {}): Report {
+  return reportFromState(mergeAll(states), options);
+}
+
+function open(input: Input, sources: SourceOptions | undefined, fromMs: number | undefined, toMs: number | undefined): AsyncIterable<SourceItem> {
+  if (!isTargets(input)) return input;
+  const options: SourceOptions = sources ?? { stdin: process.stdin };
+  return openSources(input, {
+    ...options,
+    ...(fromMs !== undefined && { from: new Date(fromMs) }),
+    ...(toMs !== undefined && { to: new Date(toMs) }),
+  });
+}
+
+const isTargets = (input: Input): input is readonly string[] => Array.isArray(input);

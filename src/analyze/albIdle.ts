@@ -26,6 +26,20 @@ export class AlbIdleTimeoutInference {
     this.count++;
   }
 
+  /** [10 ms step, count], ascending: the state's form. */
+  toState(): [number, number][] {
+    return [...this.elapsed.entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  static fromState(pairs: readonly [number, number][]): AlbIdleTimeoutInference {
+    const inference = new AlbIdleTimeoutInference();
+    for (const [key, count] of pairs) {
+      inference.elapsed.set(key, (inference.elapsed.get(key) ?? 0) + count);
+      inference.count += count;
+    }
+    return inference;
+  }
+
   get samples(): number {
     return this.count;
   }

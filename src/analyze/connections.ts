@@ -59,7 +59,21 @@ export interface PairState {
   recentNext: number;
   /** Dispatch time of the last measured request the target answered (NaN before any). */
   lastAnsweredDispatchMs: number;
+  /** Requests measured on this pair in this accumulation. */
+  measuredCount: number;
+  /**
+   * The pair's first appearance in this accumulation, on its node's stream, with no request ended yet: a
+   * request measured now has its gap in an earlier window's requests (merge.ts), not none.
+   */
+  headOpen: boolean;
+  /** Dispatch times of the first FIRST_ANSWERS answered requests: what races of an earlier window wait for. */
+  readonly firstAnsweredDispatchesMs: number[];
+  /** Earliest `time` (end) of a request on the pair in this accumulation. */
+  firstEndMs: number;
 }
+
+/** Answered requests remembered from the start of a pair, for the races of the window before (merge.ts). */
+export const FIRST_ANSWERS = 8;
 
 /** The pair's recent requests, oldest first: what races.ts needs to replay its pool. */
 export interface RecentRequests {
@@ -115,9 +129,11 @@ export interface ConnectionStats {
 
 /**
  * Receives each request once measured. `pair` reflects the requests dispatched before it, except that
- * `lastAnsweredDispatchMs` already counts this one when the target answered it.
+ * `lastAnsweredDispatchMs` already counts this one when the target answered it. `pending`: the pair has
+ * had no request end yet in this accumulation, so the gap (null here) lies in an earlier window's
+ * requests and is settled when the states are merged (merge.ts), or found to be none (conclude.ts).
  */
-export type GapSink<T> = (tag: T, idleGapMs: number | null, pair: PairState) => void;
+export type GapSink<T> = (tag: T, idleGapMs: number | null, pair: PairState, pending: boolean) => void;
 
 export class ConnectionTracker<T> {
   private readonly streams = new Map<string | null, NodeStream<T>>();
@@ -134,13 +150,37 @@ export class ConnectionTracker<T> {
   private readonly spare: Dispatch<T>[] = [];
   private sinceSweep = 0;
 
-  constructor(private readonly sink: GapSink<T>) {}
+  /** `onForget`: a node-stream pair about to be forgotten (sweep), so its edge can be kept for the state. */
+  constructor(
+    private readonly sink: GapSink<T>,
+    private readonly onForget: (pair: PairState) => void = () => {},
+  ) {}
+
+  isSegment(stream: NodeStream<T>): boolean {
+    return this.segments.has(stream);
+  }
+
+  /** Pair keys ever seen on a node's stream: a pair forgotten and seen again starts with no gap, not a pending one. */
+  private readonly seenPairs = new Set<string>();
 
   /** The stream of one ALB node (null: node unknown, pairs are keyed on the target alone). */
   stream(node: string | null): NodeStream<T> {
     let stream = this.streams.get(node);
-    if (!stream) this.streams.set(node, (stream = newStream(node)));
+    if (!stream) this.streams.set(node, (stream = newStream(node, (pair) => this.opened(pair))));
     return stream;
+  }
+
+  private opened(pair: PairState): void {
+    const key = pairKey(pair.node, pair.target);
+    if (!this.seenPairs.has(key)) {
+      this.seenPairs.add(key);
+      pair.headOpen = true;
+    }
+  }
+
+  /** The live pairs of the node streams (not of segments), for the state's tails. */
+  *nodePairs(): Generator<PairState> {
+    for (const stream of this.streams.values()) yield* stream.pairs.values();
   }
 
   /** Whether an entry with this `time` comes after the node's window has moved past it (its file is out of order). */
@@ -156,7 +196,7 @@ export class ConnectionTracker<T> {
    * their gaps whatever order they come in. Closed (measured and dropped) when the stretch ends.
    */
   openSegment(node: string | null): NodeStream<T> {
-    const segment = newStream<T>(node);
+    const segment = newStream<T>(node, () => {});
     this.segments.add(segment);
     return segment;
   }
@@ -176,6 +216,7 @@ export class ConnectionTracker<T> {
     this.stats.dispatches++;
     if (this.segments.has(stream)) this.stats.detachedDispatches++;
     if (endMs > pair.lastActivityMs) pair.lastActivityMs = endMs;
+    if (endMs < pair.firstEndMs) pair.firstEndMs = endMs;
     if (endMs > stream.newestTimeMs) {
       stream.newestTimeMs = endMs;
     } else {
@@ -242,7 +283,7 @@ export class ConnectionTracker<T> {
         }
       }
       this.stats.unknownGap++;
-      this.sink(d.tag, null, pair);
+      this.sink(d.tag, null, pair, false);
       return;
     }
     const ends = pair.inFlightEndsMs;
@@ -250,10 +291,16 @@ export class ConnectionTracker<T> {
       const endMs = ends.pop();
       if (endMs > pair.latestEndMs) pair.latestEndMs = endMs;
     }
-    const idleGapMs = pair.latestEndMs === -Infinity ? null : d.dispatchedMs - pair.latestEndMs;
+    if (pair.latestEndMs !== -Infinity) pair.headOpen = false;
+    const pending = pair.headOpen;
+    const idleGapMs = pair.latestEndMs === -Infinity ? null : gapOrNone(d.dispatchedMs - pair.latestEndMs);
     pair.cursorMs = d.dispatchedMs;
-    if (d.freesConnection) pair.lastAnsweredDispatchMs = d.dispatchedMs;
-    this.sink(d.tag, idleGapMs, pair);
+    pair.measuredCount++;
+    if (d.freesConnection) {
+      pair.lastAnsweredDispatchMs = d.dispatchedMs;
+      if (pair.firstAnsweredDispatchesMs.length < FIRST_ANSWERS) pair.firstAnsweredDispatchesMs.push(d.dispatchedMs);
+    }
+    this.sink(d.tag, idleGapMs, pair, pending);
     pair.recentDispatchedMs[pair.recentNext] = d.dispatchedMs;
     pair.recentEndMs[pair.recentNext] = d.freesConnection ? d.endMs : NaN;
     pair.recentNext = (pair.recentNext + 1) % RECENT_REQUESTS;
@@ -266,17 +313,35 @@ export class ConnectionTracker<T> {
     for (const stream of this.streams.values()) {
       const before = stream.pairs.size;
       const horizonMs = stream.newestTimeMs - FORGET_PAIR_AFTER_MS;
-      stream.pairs.retain((pair) => pair.lastActivityMs >= horizonMs || pair.inFlightEndsMs.size > 0);
+      stream.pairs.retain((pair) => {
+        if (pair.lastActivityMs >= horizonMs || pair.inFlightEndsMs.size > 0) return true;
+        this.onForget(pair);
+        return false;
+      });
       this.stats.forgottenPairs += before - stream.pairs.size;
     }
   }
 }
 
-function newStream<T>(node: string | null): NodeStream<T> {
+/**
+ * An idle gap longer than FORGET_PAIR_AFTER_MS counts as none: the ALB's longest idle timeout (4000 s) has
+ * closed that connection, and the answer must not depend on whether the pair was forgotten in between.
+ */
+export function gapOrNone(gapMs: number): number | null {
+  return gapMs > FORGET_PAIR_AFTER_MS ? null : gapMs;
+}
+
+export const pairKey = (node: string | null, target: string): string => `${node ?? '-'} ${target}`;
+
+function newStream<T>(node: string | null, opened: (pair: PairState) => void): NodeStream<T> {
   return {
     node,
     waiting: new KeyedHeap<Dispatch<T>>((d) => d.dispatchedMs),
-    pairs: new ByteInterner<PairState>((target) => newPair(node, target)),
+    pairs: new ByteInterner<PairState>((target) => {
+      const pair = newPair(node, target);
+      opened(pair);
+      return pair;
+    }),
     newestTimeMs: -Infinity,
     windowMs: MIN_WINDOW_MS,
   };
@@ -294,5 +359,9 @@ function newPair(node: string | null, target: string): PairState {
     recentEndMs: new Float64Array(RECENT_REQUESTS).fill(NaN),
     recentNext: 0,
     lastAnsweredDispatchMs: NaN,
+    measuredCount: 0,
+    headOpen: false,
+    firstAnsweredDispatchesMs: [],
+    firstEndMs: Infinity,
   };
 }

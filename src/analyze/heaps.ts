@@ -16,6 +16,11 @@ export class NumberHeap {
     return this.items.length > 0 ? this.items[0]! : Infinity;
   }
 
+  /** The values, in heap order (not sorted). */
+  toArray(): number[] {
+    return [...this.items];
+  }
+
   push(value: number): void {
     const items = this.items;
     let i = items.length;

@@ -109,3 +109,22 @@ export class IdleGapHistogram {
     return out;
   }
 }
+
+/** Non-zero buckets as [index, count], ascending: the state's form (state.ts). */
+export function toSparse(counts: Float64Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < counts.length; i++) if (counts[i]! !== 0) out.push([i, counts[i]!]);
+  return out;
+}
+
+export function addSparse(counts: Float64Array, sparse: readonly [number, number][]): void {
+  for (const [i, n] of sparse) counts[i]! += n;
+}
+
+/** Adds two sparse histograms. */
+export function mergeSparse(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
+  const counts = new Float64Array(IDLE_BUCKET_COUNT);
+  addSparse(counts, a);
+  addSparse(counts, b);
+  return toSparse(counts);
+}

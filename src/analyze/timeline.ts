@@ -8,6 +8,7 @@
  * buckets where one exists.
  */
 import type { Timeline } from '../types.js';
+import type { TimelineState } from './state.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -31,25 +32,16 @@ export class TimelineCounter {
   private stepIndex = 0;
   /** Per series key (target group), bucket index → [requests, races, otherErrors]. */
   private readonly byKey = new Map<string, Map<number, Float64Array>>();
-  private minIndex = Infinity;
-  private maxIndex = -Infinity;
+  private minMs = Infinity;
+  private maxMs = -Infinity;
 
   get stepMs(): number {
     return LADDER_MS[this.stepIndex]!;
   }
 
   add(key: string, timeMs: number, series: Series): void {
-    let index = Math.floor(timeMs / this.stepMs);
-    if (index < this.minIndex || index > this.maxIndex) {
-      const lo = Math.min(this.minIndex, index);
-      const hi = Math.max(this.maxIndex, index);
-      if (hi - lo + 1 > MAX_INTERNAL_BUCKETS) {
-        this.coarsen(lo, hi);
-        index = Math.floor(timeMs / this.stepMs);
-      }
-      if (index < this.minIndex) this.minIndex = index;
-      if (index > this.maxIndex) this.maxIndex = index;
-    }
+    if (timeMs < this.minMs || timeMs > this.maxMs) this.extend(Math.min(this.minMs, timeMs), Math.max(this.maxMs, timeMs));
+    const index = Math.floor(timeMs / this.stepMs);
     let buckets = this.byKey.get(key);
     if (!buckets) this.byKey.set(key, (buckets = new Map()));
     let counts = buckets.get(index);
@@ -57,12 +49,22 @@ export class TimelineCounter {
     counts[SERIES_INDEX[series]]! += 1;
   }
 
-  /** Moves up the ladder until [lo, hi] (in current buckets) fits, merging buckets. */
-  private coarsen(lo: number, hi: number): void {
-    const oldStepMs = this.stepMs;
-    const spanMs = (hi - lo + 1) * oldStepMs;
-    while (this.stepIndex < LADDER_MS.length - 1 && Math.ceil(spanMs / this.stepMs) + 1 > MAX_INTERNAL_BUCKETS) this.stepIndex++;
-    const factor = this.stepMs / oldStepMs;
+  /**
+   * Widens the covered range, moving up the ladder when it no longer fits. The step is always the
+   * smallest that fits the range seen, whatever order times came in, so counters merge exactly
+   * (shards, windows: merge.ts) and give the timeline a single pass would.
+   */
+  private extend(minMs: number, maxMs: number): void {
+    this.minMs = minMs;
+    this.maxMs = maxMs;
+    const index = stepIndexFor(minMs, maxMs);
+    if (index > this.stepIndex) this.coarsen(index);
+  }
+
+  /** Moves to a coarser step of the ladder, merging buckets (each step divides the next). */
+  private coarsen(stepIndex: number): void {
+    const factor = LADDER_MS[stepIndex]! / this.stepMs;
+    this.stepIndex = stepIndex;
     for (const [key, buckets] of this.byKey) {
       const merged = new Map<number, Float64Array>();
       for (const [index, counts] of buckets) {
@@ -73,8 +75,43 @@ export class TimelineCounter {
       }
       this.byKey.set(key, merged);
     }
-    this.minIndex = Number.isFinite(this.minIndex) ? Math.floor(this.minIndex / factor) : Infinity;
-    this.maxIndex = Number.isFinite(this.maxIndex) ? Math.floor(this.maxIndex / factor) : -Infinity;
+  }
+
+  toState(): TimelineState {
+    const series = [...this.byKey.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([arn, buckets]) => ({
+        arn,
+        buckets: [...buckets.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([index, c]): [number, number, number, number] => [index, c[0]!, c[1]!, c[2]!]),
+      }));
+    return { stepMs: this.stepMs, minMs: Number.isFinite(this.minMs) ? this.minMs : null, maxMs: Number.isFinite(this.maxMs) ? this.maxMs : null, series };
+  }
+
+  /** Adds a stored counter's counts (at any step of the ladder). */
+  addState(state: TimelineState): void {
+    if (state.minMs === null || state.maxMs === null) return;
+    this.extend(Math.min(this.minMs, state.minMs), Math.max(this.maxMs, state.maxMs));
+    const factor = this.stepMs / state.stepMs;
+    for (const { arn, buckets: from } of state.series) {
+      let buckets = this.byKey.get(arn);
+      if (!buckets) this.byKey.set(arn, (buckets = new Map()));
+      for (const [index, requests, races, other] of from) {
+        const to = Math.floor(index / factor);
+        let counts = buckets.get(to);
+        if (!counts) buckets.set(to, (counts = new Float64Array(3)));
+        counts[0]! += requests;
+        counts[1]! += races;
+        counts[2]! += other;
+      }
+    }
+  }
+
+  static fromState(state: TimelineState): TimelineCounter {
+    const counter = new TimelineCounter();
+    counter.addState(state);
+    return counter;
   }
 
   /**
@@ -102,6 +139,13 @@ export class TimelineCounter {
     });
     return { startMs, bucketMs, groups };
   }
+}
+
+/** The smallest ladder step at which [minMs, maxMs] spans at most MAX_INTERNAL_BUCKETS buckets. */
+function stepIndexFor(minMs: number, maxMs: number): number {
+  let index = 0;
+  while (index < LADDER_MS.length - 1 && Math.floor(maxMs / LADDER_MS[index]!) - Math.floor(minMs / LADDER_MS[index]!) + 1 > MAX_INTERNAL_BUCKETS) index++;
+  return index;
 }
 
 /** The smallest round duration (a multiple of the internal step) giving at most 120 buckets. */

@@ -29,7 +29,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONTEXT_BEFORE_WINDOW_MS } from '../analyze/pipeline.js';
+import { CONTEXT_BEFORE_WINDOW_MS } from '../analyze/events.js';
 import { AlbDoctorError } from '../errors.js';
 import { parseTimeBound } from '../timeRange.js';
 

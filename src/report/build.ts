@@ -2,43 +2,21 @@
  * Analyzer results + input statistics → the Report (model.ts), the one input of every renderer. Pure:
  * the analysis has decided everything; this module only maps, orders and words the caveats.
  */
-import type { AlbDoctorError } from '../errors.js';
-import type { InputStats } from '../types.js';
-import type { IdleTimeoutSource } from '../analyze/albIdle.js';
-import type { ConnectionStats } from '../analyze/connections.js';
+import type { Diagnosis } from '../analyze/conclude.js';
 import type { GroupState } from '../analyze/groups.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
-import { MAX_HELD_RACES } from '../analyze/groups.js';
-import { CAUSE_CLASSES, type ClassCounts, type ErrorSample, type Report, type TargetGroupReport, type Timeline } from './model.js';
+import { MAX_HELD_RACES } from '../analyze/events.js';
+import { CAUSE_CLASSES, type ClassCounts, type Report, type TargetGroupReport } from './model.js';
 
-export interface ReportInput {
-  stats: InputStats;
-  outsideWindow: number;
-  /** --from/--to as given (epoch ms), null when open. */
-  window: { fromMs: number | null; toMs: number | null };
-  /** Time the analysed entries cover (first to last `time` in the window), for per-day rates. */
-  dataSpanMs: number;
-  idleTimeout: { value: number; source: IdleTimeoutSource };
-  idleTimeoutSamples: number;
-  groups: readonly GroupState[];
-  timeline: (targetGroups: readonly string[]) => Timeline;
-  connections: ConnectionStats;
-  entriesWithoutNode: number;
-  /** Files measured on their own because they came out of time order. */
-  detachedFiles: number;
-  /** Parts a node-less input was cut into at jumps back in time. */
-  unknownNodeChunks: number;
-  overflowRaces: number;
-}
-
-export function buildReport(input: ReportInput): Report {
+export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
     (a, b) =>
       b.classCount('keepalive_race') - a.classCount('keepalive_race') ||
       b.eventCount() - a.eventCount() ||
       b.requests - a.requests ||
-      a.name.localeCompare(b.name),
+      a.name.localeCompare(b.name) ||
+      (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
   const targetGroups = groups.map(groupReport);
   const classes: ClassCounts = {};
@@ -48,22 +26,22 @@ export function buildReport(input: ReportInput): Report {
       if (n) classes[cls] = (classes[cls] ?? 0) + n;
     }
   }
-  const { stats } = input;
+  const { input: read } = input;
   return {
     schemaVersion: 1,
     input: {
-      files: stats.files,
-      bytes: stats.bytes,
-      lines: stats.lines,
-      entries: stats.entries,
-      malformed: stats.malformed,
-      skippedFiles: stats.skippedFiles,
-      blankLines: stats.blankLines,
-      outsideWindow: input.outsideWindow,
-      malformedByCode: { ...stats.malformedByCode } as Record<string, number>,
-      malformedSamples: stats.malformedSamples.map(toSample),
-      skippedByReason: { ...stats.skippedByReason } as Record<string, number>,
-      unread: stats.unread.map(toSample),
+      files: read.files,
+      bytes: read.bytes,
+      lines: read.lines,
+      entries: read.entries,
+      malformed: read.malformed,
+      skippedFiles: read.skippedFiles,
+      blankLines: read.blankLines,
+      outsideWindow: read.outsideWindow,
+      malformedByCode: read.malformedByCode,
+      malformedSamples: read.malformedSamples,
+      skippedByReason: read.skippedByReason,
+      unread: read.unread,
     },
     window: {
       from: input.window.fromMs === null ? null : new Date(input.window.fromMs).toISOString(),
@@ -100,25 +78,23 @@ function groupReport(group: GroupState): TargetGroupReport {
   };
 }
 
-const toSample = (error: AlbDoctorError): ErrorSample => error.toJSON();
-
 /** One sentence per caveat the numbers above cannot show. */
-function notes(input: ReportInput): string[] {
+function notes(input: Diagnosis): string[] {
   const out: string[] = [];
-  const { idleTimeout, connections } = input;
+  const { idleTimeout, connections, counters } = input;
   if (idleTimeout.source === 'inferred') {
     out.push(`The ALB idle timeout was inferred as ${idleTimeout.value} s from ${input.idleTimeoutSamples} 504 target timeouts; pass --alb-idle-timeout if it differs.`);
   } else if (idleTimeout.source === 'default') {
     out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few 504 target timeouts to infer it); pass --alb-idle-timeout if yours differs.`);
   }
-  if (input.entriesWithoutNode > 0) {
+  if (counters.entriesWithoutNode > 0) {
     out.push(
-      `${input.entriesWithoutNode} entries name no ALB node (no node IP in the file name, no ip_address field), so their idle gaps were measured per target, in ${input.unknownNodeChunks} part(s) cut where time jumps back (one node's 5 minutes each in a concatenation of ALB files); read the original per-node files to measure them exactly.`,
+      `${counters.entriesWithoutNode} entries name no ALB node (no node IP in the file name, no ip_address field), so their idle gaps were measured per target, in ${counters.unknownNodeChunks} part(s) cut where time jumps back (one node's 5 minutes each in a concatenation of ALB files); read the original per-node files to measure them exactly.`,
     );
   }
-  if (input.detachedFiles > 0) {
+  if (counters.detachedFiles > 0) {
     out.push(
-      `${input.detachedFiles} file(s) came after later files of the same ALB node and were measured on their own, so the first request of each connection in them has no idle gap; read the files in time order (as named in S3) to measure them all.`,
+      `${counters.detachedFiles} file(s) came after later files of the same ALB node and were measured on their own, so the first request of each connection in them has no idle gap; read the files in time order (as named in S3) to measure them all.`,
     );
   }
   // A few displaced lines are normal (lines are only roughly in time order); a share worth a sentence is not.
@@ -131,8 +107,11 @@ function notes(input: ReportInput): string[] {
   if (connections.dispatches > 0 && unknown / connections.dispatches > 0.01) {
     out.push(`${unknown} requests lasted longer than the reordering window (${Math.round(connections.maxWindowMs / 1000)} s) and have no idle gap of their own; their ends still count for the requests after them.`);
   }
-  if (input.overflowRaces > 0) {
-    out.push(`${input.overflowRaces} race-shaped 502s beyond the first ${MAX_HELD_RACES} were classified as they came, against the estimate so far and without deploy-run context.`);
+  if (counters.overflowRaces > 0) {
+    out.push(`${counters.overflowRaces} race-shaped 502s beyond the first ${MAX_HELD_RACES} were classified as they came, against the estimate so far and without deploy-run context.`);
+  }
+  if (counters.overlappingPairs > 0) {
+    out.push(`${counters.overlappingPairs} ALB node and target pair(s) had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
   }
   return out;
 }

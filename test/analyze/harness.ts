@@ -4,9 +4,8 @@
  */
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { Analysis, type AnalysisOptions, type CauseEvent } from '../../src/analyze/pipeline.js';
+import { runReport, type CauseEvent, type RunOptions } from '../../src/run.js';
 import type { Report, TargetGroupReport } from '../../src/report/model.js';
-import { readInput } from '../../src/run.js';
 import { classifyLogName } from '../../src/sources/logNames.js';
 import type { SourceItem } from '../../src/sources/logObject.js';
 import {
@@ -28,7 +27,7 @@ export interface Analysed {
   events: CauseEvent[];
 }
 
-async function* itemsOf(result: SimulationResult): AsyncGenerator<SourceItem> {
+export async function* itemsOf(result: SimulationResult): AsyncGenerator<SourceItem> {
   for (const file of result.files) {
     const body = Buffer.from(file.lines.join('\n') + '\n');
     const verdict = classifyLogName(basename(file.key), true);
@@ -42,11 +41,10 @@ async function* itemsOf(result: SimulationResult): AsyncGenerator<SourceItem> {
   }
 }
 
-export async function analyse(result: SimulationResult, options: AnalysisOptions = {}): Promise<Analysed> {
+export async function analyse(result: SimulationResult, options: RunOptions = {}): Promise<Analysed> {
   const events: CauseEvent[] = [];
-  const analysis = new Analysis({ ...options, onEvent: (e) => events.push(e) });
-  const stats = await readInput(itemsOf(result), { onEntry: (entry, object, line) => analysis.observe(entry, object, line) });
-  return { report: analysis.finish(stats), events };
+  const { report } = await runReport(itemsOf(result), options, { onEvent: (e) => events.push(e) });
+  return { report, events };
 }
 
 export interface ClassScore {

@@ -3,10 +3,9 @@
  * duration) and outcome, written as a 2026-layout line (34 fields) and read back through the real parser.
  */
 import { Readable } from 'node:stream';
-import { Analysis, type AnalysisOptions, type CauseEvent } from '../../src/analyze/pipeline.js';
+import { runReport, type CauseEvent, type RunOptions } from '../../src/run.js';
 import { type AlbEntry, LineParser } from '../../src/parse/parseLine.js';
 import type { Report } from '../../src/report/model.js';
-import { readInput } from '../../src/run.js';
 import type { SourceItem } from '../../src/sources/logObject.js';
 
 export const T0 = Date.parse('2026-03-14T21:00:00Z');
@@ -113,17 +112,16 @@ export interface TestFile {
 }
 
 /** Runs files through the real input path into an Analysis. */
-export async function analyseFiles(files: readonly TestFile[], options: AnalysisOptions = {}): Promise<{ report: Report; events: CauseEvent[] }> {
+export async function analyseFiles(files: readonly TestFile[], options: RunOptions = {}): Promise<{ report: Report; events: CauseEvent[] }> {
   const events: CauseEvent[] = [];
-  const analysis = new Analysis({ ...options, onEvent: (e) => events.push(e) });
   async function* items(): AsyncGenerator<SourceItem> {
     for (const file of files) {
       const body = Buffer.from(file.lines.join('\n') + '\n');
       yield { kind: 'log', name: file.name, nodeIp: file.nodeIp ?? null, sizeBytes: body.length, open: () => Readable.from([body]) };
     }
   }
-  const stats = await readInput(items(), { onEntry: (entry, object, lineNumber) => analysis.observe(entry, object, lineNumber) });
-  return { report: analysis.finish(stats), events };
+  const { report } = await runReport(items(), options, { onEvent: (e) => events.push(e) });
+  return { report, events };
 }
 
 /** Steady traffic on one pair: a request every `everyMs` from `fromMs` until `toMs` (exclusive). */

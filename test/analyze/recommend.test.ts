@@ -38,8 +38,7 @@ describe('recommendedKeepAliveSeconds', () => {
 });
 
 function group(counts: Partial<Record<CauseClass, number>>, requests = 100_000, estimatedSeconds: number | null = null): GroupState {
-  const g = new GroupState('arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef');
-  g.requests = requests;
+  const g = new GroupState({ arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef', requests, classes: {}, idleRequests: [], idleRaces: [] });
   for (const [cls, n] of Object.entries(counts)) for (let i = 0; i < n!; i++) g.count(cls as CauseClass);
   if (estimatedSeconds !== null) {
     g.fit = {

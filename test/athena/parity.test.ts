@@ -1,6 +1,6 @@
 /**
  * The SQL templates, run on DuckDB over generated logs (the same files, the same table as on Athena),
- * against the streaming analyzer (src/analyze/pipeline.ts Analysis) over the same files and range.
+ * against the streaming analyzer (src/run.ts runReport) over the same files and range.
  *
  * Exact: causes per target group, requests per group, race-shaped 502s with their idle gap and class,
  * keep-alive races per idle-age bucket, T̂ (estimate, low, high, confidence), the ALB idle timeout from
@@ -20,20 +20,19 @@
  * The same missing requests enter the keep-alive fit's chance count (requests in the band and in range):
  * a few out of thousands, which moves the p-value in its fifth digit (3.5288e-18 vs 3.5287e-18 in the
  * first case) and no decision; the classes and T̂ below are compared exactly.
- * The analyzer's counters are read from its private ConnectionTracker (`tracker.stats`): the report
- * shows them only as notes past a threshold.
+ * The analyzer's counters come from its state (`state.connections`): the report shows them only as
+ * notes past a threshold.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Analysis, type CauseEvent } from '../../src/analyze/pipeline.js';
 import type { ConnectionStats } from '../../src/analyze/connections.js';
 import { loadLocalTable, runLocalSql, type LocalTable, type Row } from '../../src/athena/local.js';
 import { renderTemplate } from '../../src/athena/templates.js';
 import type { Report } from '../../src/report/model.js';
-import { readInput } from '../../src/run.js';
+import { runReport, type CauseEvent } from '../../src/run.js';
 import { openLocalSources } from '../../src/sources/local.js';
 import { scenario, writeScenario, type Scenario } from '../generator/index.js';
 
@@ -99,10 +98,8 @@ async function prepare(c: Case): Promise<Run> {
   const range = { from: new Date(startMs + 15 * 60_000).toISOString(), to: new Date(startMs + c.scenario.durationMs - 5 * 60_000).toISOString() };
 
   const events: CauseEvent[] = [];
-  const analysis = new Analysis({ fromMs: Date.parse(range.from), toMs: Date.parse(range.to), onEvent: (e) => events.push(e) });
-  const stats = await readInput(openLocalSources([logDir], Readable.from([])), { onEntry: (entry, object, line) => analysis.observe(entry, object, line) });
-  const report = analysis.finish(stats);
-  const connections = (analysis as unknown as { tracker: { stats: ConnectionStats } }).tracker.stats;
+  const { report, state } = await runReport(openLocalSources([logDir], Readable.from([])), { fromMs: Date.parse(range.from), toMs: Date.parse(range.to) }, { onEvent: (e) => events.push(e) });
+  const connections = state.connections;
 
   const table = await loadLocalTable([logDir], { database: DATABASE, table: TABLE });
   tables.push(table);

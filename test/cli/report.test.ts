@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AnalysisOptions, CauseEvent } from '../../src/analyze/pipeline.js';
-import { Analysis } from '../../src/analyze/pipeline.js';
 import { type CliIo, main } from '../../src/cli.js';
 import type { AlbEntry } from '../../src/parse/parseLine.js';
 import type { Report } from '../../src/report/model.js';
-import { emptyInputStats, type InputStats } from '../../src/run.js';
+import type { CauseEvent, Input, RunHooks, RunOptions } from '../../src/run.js';
+import * as realRun from '../../src/run.js';
 import type { LogObject } from '../../src/sources/logObject.js';
 import { racyReport } from '../report/fixtures/reports.js';
 import { runCli, type CliRun } from '../support/runCli.js';
@@ -89,54 +88,56 @@ describe('report: command-line checks, before any input is read', () => {
 });
 
 /**
- * Stands in for the analysis: records the options it was built with, reports every 502 through onEvent,
- * and returns the hand-built racy report with the real input counts.
+ * Stands in for the analysis behind runReport: records the options it was called with, reads the input for
+ * real (runParse), reports every 502 through onEvent, and returns the hand-built racy report with the real
+ * input counts.
  */
-const built: AnalysisOptions[] = [];
-class StandInAnalysis {
-  observed = 0;
-  constructor(readonly options: AnalysisOptions = {}) {
-    built.push(options);
-  }
-  observe(view: AlbEntry, object: LogObject, lineNumber: number): void {
-    this.observed++;
-    const record = view.toRecord(object.name, lineNumber);
-    if (record.elb_status_code !== 502) return;
-    const event: CauseEvent = {
-      idleGapMs: 6003,
-      node: null,
-      target: String(record.target_ip) + ':' + String(record.target_port),
-      targetGroup: 'api',
-      class: 'keepalive_race',
-      time: String(record.time),
-      line: lineNumber,
-      file: object.name,
-    };
-    this.options.onEvent?.(event);
-  }
-  finish(stats: InputStats): Report {
-    const report = racyReport();
-    report.input = { ...report.input, files: stats.files, lines: stats.lines, entries: this.observed, unread: stats.unread.map((e) => e.toJSON() as never) };
-    return report;
-  }
+const built: RunOptions[] = [];
+const builtHooks: RunHooks[] = [];
+async function standInRunReport(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): ReturnType<typeof realRun.runReport> {
+  built.push(options);
+  builtHooks.push(hooks);
+  let observed = 0;
+  const { stats } = await realRun.runParse(input, options, {
+    onEntry(view: AlbEntry, object: LogObject, lineNumber: number) {
+      observed++;
+      const record = view.toRecord(object.name, lineNumber);
+      if (record.elb_status_code !== 502) return;
+      const event: CauseEvent = {
+        idleGapMs: 6003,
+        node: null,
+        target: String(record.target_ip) + ':' + String(record.target_port),
+        targetGroup: 'api',
+        class: 'keepalive_race',
+        time: String(record.time),
+        line: lineNumber,
+        file: object.name,
+      };
+      hooks.onEvent?.(event);
+    },
+    ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
+  });
+  const report = racyReport();
+  report.input = { ...report.input, files: stats.files, lines: stats.lines, entries: observed, unread: stats.unread.map((e) => e.toJSON() as never) };
+  return { report, stats, state: null as never };
 }
 
 describe('report: wiring, with a stand-in analysis', () => {
   let withStandIn: Main;
   beforeAll(async () => {
     vi.resetModules();
-    vi.doMock('../../src/analyze/pipeline.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../../src/analyze/pipeline.js')>()),
-      Analysis: StandInAnalysis,
+    vi.doMock('../../src/run.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/run.js')>()),
+      runReport: standInRunReport,
     }));
     withStandIn = (await import('../../src/cli.js')).main;
   });
   afterAll(() => {
-    vi.doUnmock('../../src/analyze/pipeline.js');
+    vi.doUnmock('../../src/run.js');
     vi.resetModules();
   });
   const report = (argv: string[], io: Parameters<typeof run>[1] = {}): Promise<Run> => run(['report', ...argv], io, withStandIn);
-  const lastOptions = (): AnalysisOptions => built[built.length - 1]!;
+  const lastOptions = (): RunOptions => built[built.length - 1]!;
 
   it('hands relative --from/--to to the analysis as epoch ms from the injected clock', async () => {
     expect((await report([LOG, '--from', '6h', '--to', '30m'])).code).toBe(0);
@@ -162,7 +163,7 @@ describe('report: wiring, with a stand-in analysis', () => {
     expect(lastOptions().albIdleTimeoutSeconds).toBe(1);
     await report([LOG]);
     expect(lastOptions().albIdleTimeoutSeconds).toBeUndefined();
-    expect(lastOptions().onEvent).toBeUndefined();
+    expect(builtHooks[builtHooks.length - 1]!.onEvent).toBeUndefined();
   });
 
   it('writes text to a terminal and JSON to a pipe unless --format says otherwise', async () => {
@@ -214,7 +215,7 @@ describe('report: wiring, with a stand-in analysis', () => {
     const event = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(event)).toEqual(['file', 'line', 'time', 'class', 'targetGroup', 'target', 'node', 'idleGapMs']);
     expect(event).toMatchObject({ file: LOG, line: 3, class: 'keepalive_race', node: null, idleGapMs: 6003 });
-    expect(typeof lastOptions().onEvent).toBe('function');
+    expect(typeof builtHooks[builtHooks.length - 1]!.onEvent).toBe('function');
   });
 
   it('reads the rest when an input is missing or cut off: one sentence each on stderr, exit 1', async () => {
@@ -242,18 +243,8 @@ describe('report: wiring, with a stand-in analysis', () => {
   });
 });
 
-/** True while the analysis is still the stub; these tests start running the day it lands. */
-const analysisNotImplemented = ((): boolean => {
-  try {
-    new Analysis().finish(emptyInputStats());
-    return false;
-  } catch (error) {
-    return error instanceof Error && error.message === 'not implemented';
-  }
-})();
-
 describe('report: end to end with the real analysis', () => {
-  it.skipIf(analysisNotImplemented)('reports the entries as JSON with the contract keys', async () => {
+  it('reports the entries as JSON with the contract keys', async () => {
     const result = await run(['report', LOG, '--format', 'json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
@@ -264,7 +255,7 @@ describe('report: end to end with the real analysis', () => {
     expect(Object.values(report.classes).reduce((n, count) => n + (count ?? 0), 0)).toBe(1);
   });
 
-  it.skipIf(analysisNotImplemented)('applies --from 6h against the clock and echoes the window', async () => {
+  it('applies --from 6h against the clock and echoes the window', async () => {
     const result = await run(['report', LOG, '--from', '6h', '--format', 'json']);
     const report = JSON.parse(result.stdout) as Report;
     expect(Date.parse(report.window.from!)).toBe(NOW_MS - 6 * HOUR_MS);
@@ -272,12 +263,12 @@ describe('report: end to end with the real analysis', () => {
     expect(report.input.outsideWindow).toBe(1);
   });
 
-  it.skipIf(analysisNotImplemented)('marks --alb-idle-timeout as coming from the flag', async () => {
+  it('marks --alb-idle-timeout as coming from the flag', async () => {
     const report = JSON.parse((await run(['report', LOG, '--alb-idle-timeout', '75', '--format', 'json'])).stdout) as Report;
     expect(report.albIdleTimeoutSeconds).toEqual({ value: 75, source: 'flag' });
   });
 
-  it.skipIf(analysisNotImplemented)('writes the 502 to --events and renders text for a terminal', async () => {
+  it('writes the 502 to --events and renders text for a terminal', async () => {
     const events = join(dir, 'real-events.jsonl');
     const result = await run(['report', LOG, '--events', events], { stdoutIsTTY: true, env: { NO_COLOR: '1' } });
     expect(result.code).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Analysis } from '../../src/analyze/pipeline.js';
 import { NO_TARGET_GROUP_NAME } from '../../src/analyze/groups.js';
-import { emptyInputStats } from '../../src/run.js';
+import { Readable } from 'node:stream';
+import { runReport } from '../../src/run.js';
 import { CAUSE_CLASSES } from '../../src/report/model.js';
 import { analyseFiles, API_TG, line, parse, T0, WEB_TG, type TestFile } from './lines.js';
 
@@ -116,12 +116,27 @@ describe('Analysis on hand-written lines', () => {
     expect(report.timeline.startMs).toBeLessThanOrEqual(fromMs);
   });
 
-  it('maps the input statistics', async () => {
-    const analysis = new Analysis();
-    const stats = { ...emptyInputStats(), files: 3, bytes: 1234, lines: 10, entries: 8, malformed: 1, blankLines: 1, skippedFiles: 2 };
-    analysis.observe(parse(line({ at: 0 })), { name: 'x', nodeIp: null }, 1);
-    const report = analysis.finish(stats);
-    expect(report.input).toMatchObject({ files: 3, bytes: 1234, lines: 10, entries: 8, malformed: 1, blankLines: 1, skippedFiles: 2 });
-    expect(analysis.finish(stats)).toBe(report);
+  it('accounts for the input as the reader counted it: files, lines, blanks, malformed, skipped', async () => {
+    const good = Buffer.from([line({ at: 0 }), '', line({ at: 1000 }), 'http 2026-03-14T21:00:00Z broken', ''].join('\n'));
+    const other = Buffer.from(line({ at: 2000 }) + '\n');
+    async function* items() {
+      yield { kind: 'log' as const, name: 'a.log', nodeIp: null, sizeBytes: good.length, open: () => Readable.from([good]) };
+      yield { kind: 'skipped' as const, name: 'README.md', reason: 'not_a_log_file' as const };
+      yield { kind: 'log' as const, name: 'b.log', nodeIp: null, sizeBytes: other.length, open: () => Readable.from([other]) };
+    }
+    const { report, stats } = await runReport(items());
+    expect(stats).toMatchObject({ files: 2, lines: 5, entries: 3, blankLines: 1, malformed: 1, skippedFiles: 1 });
+    expect(report.input).toMatchObject({
+      files: stats.files,
+      bytes: good.length + other.length,
+      lines: stats.lines,
+      entries: stats.entries,
+      malformed: stats.malformed,
+      blankLines: stats.blankLines,
+      skippedFiles: 1,
+      skippedByReason: { not_a_log_file: 1 },
+      outsideWindow: 0,
+    });
+    expect(report.input.malformedSamples).toEqual([expect.objectContaining({ source: 'a.log', line: 4 })]);
   });
 });

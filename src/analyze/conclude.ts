@@ -1,0 +1,146 @@
+/**
+ * A state (accumulate.ts, merge.ts) → the diagnosis, once: pending gaps are found to have none, the held
+ * race-shaped 502s are decided per group (deploy runs, keep-alive fit, pool replay), the ALB idle timeout
+ * is resolved, and everything a report needs is returned as plain values and group states. No I/O, no
+ * wording: report/build.ts turns this into the Report.
+ */
+import type { ErrorJson } from '../errors.js';
+import type { CauseClass } from '../types.js';
+import { AlbIdleTimeoutInference, type IdleTimeoutSource } from './albIdle.js';
+import type { ConnectionStats } from './connections.js';
+import { eventOf, type CauseEvent } from './events.js';
+import { GroupState } from './groups.js';
+import type { AnalysisState, Counters, RaceRecord } from './state.js';
+import { TimelineCounter } from './timeline.js';
+import type { Timeline } from '../types.js';
+
+export interface ConcludeOptions {
+  /** --alb-idle-timeout; when absent it is inferred from 504s, else the default. */
+  albIdleTimeoutSeconds?: number;
+  /** Each event not emitted while accumulating: the decided races and the errors whose gap was pending. */
+  onEvent?: (event: CauseEvent) => void;
+}
+
+export interface InputSummary {
+  files: number;
+  bytes: number;
+  plainBytes: number;
+  lines: number;
+  entries: number;
+  malformed: number;
+  blankLines: number;
+  skippedFiles: number;
+  /** Entries whose `time` fell outside the window. */
+  outsideWindow: number;
+  malformedByCode: Record<string, number>;
+  malformedSamples: ErrorJson[];
+  skippedByReason: Record<string, number>;
+  unread: ErrorJson[];
+}
+
+export interface Diagnosis {
+  input: InputSummary;
+  /** The window asked for (epoch ms), null when open. */
+  window: { fromMs: number | null; toMs: number | null };
+  /** Time the analysed entries cover (first to last `time` in the window), for per-day rates. */
+  dataSpanMs: number;
+  idleTimeout: { value: number; source: IdleTimeoutSource };
+  idleTimeoutSamples: number;
+  /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
+  groups: GroupState[];
+  /** The timeline over the window for the given groups, in that order. */
+  timeline: (targetGroups: readonly string[]) => Timeline;
+  connections: ConnectionStats;
+  counters: Counters;
+}
+
+export function conclude(state: AnalysisState, options: ConcludeOptions = {}): Diagnosis {
+  const idleTimeoutInference = AlbIdleTimeoutInference.fromState(state.idleTimeoutElapsed);
+  const idleTimeout = idleTimeoutInference.resolve(options.albIdleTimeoutSeconds);
+  const timeline = TimelineCounter.fromState(state.timeline);
+  const groups = new Map(state.groups.map((g) => [g.arn, new GroupState(g)]));
+
+  // What no earlier window settled has no gap: the pair's first requests of the whole input.
+  for (const event of state.events) options.onEvent?.(eventOf({ ...event, idleGapMs: event.gapPending ? null : event.idleGapMs }, event.cls));
+
+  const heldByGroup = new Map<string, RaceRecord[]>();
+  for (const race of state.races) {
+    const settled = race.gapPending ? { ...race, idleGapMs: null, gapPending: false } : race;
+    const list = heldByGroup.get(race.arn);
+    if (list) list.push(settled);
+    else heldByGroup.set(race.arn, [settled]);
+  }
+  const decided: { race: RaceRecord; cls: CauseClass; group: GroupState }[] = [];
+  for (const [arn, held] of [...heldByGroup.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    // One order for every way the state was built (shards, windows, threads).
+    held.sort(raceOrder);
+    const group = groups.get(arn)!;
+    const classes = group.decide(held, idleTimeout.value * 1000);
+    held.forEach((race, i) => decided.push({ race, cls: classes[i]!, group }));
+  }
+  decided.sort((a, b) => raceOrder(a.race, b.race));
+  for (const { race, cls, group } of decided) {
+    group.count(cls);
+    if (cls === 'keepalive_race' && race.idleGapMs !== null) group.histogram.addRace(race.idleGapMs);
+    timeline.add(race.arn, race.timeMs, cls === 'keepalive_race' ? 'races' : 'otherErrors');
+    options.onEvent?.(eventOf(race, cls));
+  }
+
+  const first = state.firstTimeMs;
+  const last = state.lastTimeMs;
+  // The timeline shows the window asked for; rates per day use the time the entries actually cover.
+  const windowFromMs = state.window.fromMs ?? first ?? Infinity;
+  const windowToMs = state.window.toMs ?? (last === null ? -Infinity : last + 1);
+  return {
+    input: summarizeInput(state),
+    window: state.window,
+    dataSpanMs: first === null || last === null ? 0 : last - first,
+    idleTimeout,
+    idleTimeoutSamples: idleTimeoutInference.samples,
+    groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
+    timeline: (keys) => timeline.build(windowFromMs, windowToMs, keys),
+    connections: state.connections,
+    counters: state.counters,
+  };
+}
+
+function raceOrder(a: RaceRecord, b: RaceRecord): number {
+  return a.timeMs - b.timeMs || a.dispatchedMs - b.dispatchedMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line;
+}
+
+function summarizeInput(state: AnalysisState): InputSummary {
+  const out: InputSummary = {
+    files: state.input.files.length,
+    bytes: 0,
+    plainBytes: 0,
+    lines: 0,
+    entries: 0,
+    malformed: 0,
+    blankLines: 0,
+    skippedFiles: 0,
+    outsideWindow: 0,
+    malformedByCode: {},
+    malformedSamples: state.input.malformedSamples,
+    skippedByReason: { ...state.input.skippedByReason } as Record<string, number>,
+    unread: state.input.unread,
+  };
+  let inWindow = 0;
+  for (const f of state.input.files) {
+    out.bytes += f.bytes;
+    out.plainBytes += f.plainBytes;
+    out.lines += f.lines;
+    out.entries += f.entries;
+    out.malformed += f.malformed;
+    out.blankLines += f.blankLines;
+    inWindow += f.inWindow;
+    for (const [code, n] of Object.entries(f.malformedByCode)) out.malformedByCode[code] = (out.malformedByCode[code] ?? 0) + n;
+  }
+  for (const n of Object.values(state.input.skippedByReason)) out.skippedFiles += n ?? 0;
+  out.outsideWindow = out.entries - inWindow;
+  // Keys in one order whatever order the files came in (shards, windows).
+  out.malformedByCode = sortedKeys(out.malformedByCode);
+  out.skippedByReason = sortedKeys(out.skippedByReason);
+  return out;
+}
+
+const sortedKeys = (record: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -1,0 +1,88 @@
+/**
+ * Source items → decompress → lines → entries, with every object and line accounted for in InputStats,
+ * and each object's own counts handed to `onObjectEnd`. run.ts builds the commands on it.
+ */
+import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
+import { type AlbEntry } from './parse/parseLine.js';
+import { readLog } from './parse/readLog.js';
+import { emptyInputStats, emptyLineCounts, type InputStats, type LineCounts } from './types.js';
+import { decompress } from './sources/decompress.js';
+import type { LogObject, SkippedObject, SourceItem, UnreadObject } from './sources/logObject.js';
+
+/** How many skipped objects are listed by name; the rest are only counted by reason. */
+export const MAX_LISTED_SKIPPED = 50;
+
+export { emptyInputStats, type InputStats } from './types.js';
+
+export interface ReadHooks {
+  /** Each valid entry; the view is only valid during the call. */
+  onEntry(entry: AlbEntry, object: LogObject, lineNumber: number): void;
+  /** After each chunk of plain bytes: a place to wait for output to drain, or to draw progress. */
+  afterChunk?(stats: InputStats): Promise<void> | void;
+  /** After each object read (to its end, or to a read error): its own line counts and stored bytes. */
+  onObjectEnd?(object: LogObject, counts: LineCounts, storedBytes: number): void;
+}
+
+/** Accounts for an object that is not read: skipped with its reason, or unreadable with its error. */
+export function countNotRead(stats: InputStats, item: SkippedObject | UnreadObject): void {
+  if (item.kind === 'skipped') {
+    stats.skippedFiles++;
+    stats.skippedByReason[item.reason] = (stats.skippedByReason[item.reason] ?? 0) + 1;
+    if (stats.skipped.length < MAX_LISTED_SKIPPED) stats.skipped.push({ name: item.name, reason: item.reason });
+  } else {
+    stats.unread.push(item.error);
+  }
+}
+
+export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks): Promise<InputStats> {
+  const stats = emptyInputStats();
+  for await (const item of items) {
+    if (item.kind !== 'log') {
+      countNotRead(stats, item);
+      continue;
+    }
+    stats.files++;
+    const object = item;
+    const counter = { stored: (n: number) => void (stats.bytes += n) };
+    const chunks = withAfterChunk(decompress(object.open(), object.name, counter), stats, hooks.afterChunk);
+    const before = hooks.onObjectEnd ? snapshot(stats) : null;
+    try {
+      await readLog(chunks, object.name, (entry, lineNumber) => hooks.onEntry(entry, object, lineNumber), stats);
+    } catch (error) {
+      if (!isAlbDoctorError(error)) throw error; // a bug, not bad input
+      stats.unread.push(error);
+    }
+    if (before) hooks.onObjectEnd!(object, difference(stats, before), stats.bytes - before.bytes);
+  }
+  return stats;
+}
+
+async function* withAfterChunk(
+  chunks: AsyncIterable<Buffer>,
+  stats: InputStats,
+  afterChunk: ReadHooks['afterChunk'],
+): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    yield chunk;
+    if (afterChunk) await afterChunk(stats);
+  }
+}
+
+function snapshot(stats: InputStats): LineCounts & { bytes: number } {
+  return { ...stats, malformedByCode: { ...stats.malformedByCode }, malformedSamples: [], bytes: stats.bytes };
+}
+
+/** One object's counts: what the running totals gained while it was read. */
+function difference(now: InputStats, before: LineCounts): LineCounts {
+  const counts = emptyLineCounts();
+  counts.lines = now.lines - before.lines;
+  counts.entries = now.entries - before.entries;
+  counts.blankLines = now.blankLines - before.blankLines;
+  counts.malformed = now.malformed - before.malformed;
+  counts.plainBytes = now.plainBytes - before.plainBytes;
+  for (const [code, n] of Object.entries(now.malformedByCode) as [keyof LineCounts['malformedByCode'], number][]) {
+    const gained = n - (before.malformedByCode[code] ?? 0);
+    if (gained > 0) counts.malformedByCode[code] = gained;
+  }
+  return counts;
+}
