@@ -18,7 +18,7 @@ import type { AlbEntry } from '../parse/parseLine.js';
 import type { CauseClass, InputStats, LineCounts, LogFileRef } from '../types.js';
 import { AlbIdleTimeoutInference, DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from './albIdle.js';
 import { classifyEntry } from './classify.js';
-import { ConnectionTracker, MIN_WINDOW_MS, pairKey, recentRequests, type PairState } from './connections.js';
+import { ConnectionTracker, pairKey, recentRequests, type PairState } from './connections.js';
 import { CONTEXT_BEFORE_WINDOW_MS, MAX_HELD_RACES, type CauseEvent, eventOf, toCandidate } from './events.js';
 import { fitKeepAlive, type KeepAliveFit } from './keepalive.js';
 import { classifyRaces } from './races.js';
@@ -202,7 +202,7 @@ export class Accumulator {
         .sort((a, b) => compareText(a.arn, b.arn)),
       idleTimeoutElapsed: this.idleTimeout.toState(),
       timeline: this.timeline.toState(),
-      connections: { ...this.tracker.stats, maxWindowMs: Math.max(MIN_WINDOW_MS, this.tracker.stats.maxWindowMs) },
+      connections: { ...this.tracker.stats },
       counters: {
         entriesWithoutNode: this.entriesWithoutNode,
         detachedFiles: this.routing.detachedFiles,

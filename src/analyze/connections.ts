@@ -11,10 +11,12 @@
  * before request i dispatched has `time < dispatched_i`, so once the input has moved past
  * `dispatched_i + L` in `time`, where L is how far a line can arrive behind the newest `time` already
  * seen, nothing that could shorten i's gap is still to come. So each node's requests wait in a heap keyed
- * by dispatch time and leave it once the newest `time` of that node is `windowMs` past their dispatch.
- * `windowMs` is not guessed: it follows the lateness actually observed on that node (max(15 s, 1.1·L +
- * 1 s)), capped at 11 minutes (a 5-minute file shuffled end to end, or two of them interleaved, plus
- * margin). Memory is the traffic of one window, whatever the time range. A file whose first line comes
+ * by dispatch time and leave it once the newest `time` of that node is REORDER_WINDOW_MS past their
+ * dispatch: a 5-minute file shuffled end to end, plus a minute of margin. The window is fixed, not learnt
+ * from the lateness seen so far: what is measured must not depend on what came before, or windows
+ * accumulated apart would not merge into what one pass gives (merge.ts). (The generator's shuffled files
+ * reach 4 minutes of lateness; a window learnt from the start of each stream measured fewer of those.)
+ * Memory is the traffic of one window per node, whatever the time range. A file whose first line comes
  * after its node's window has already passed it (files out of time order, e.g. a late delivery filed in
  * the next day's folder) cannot join the node's stream and is measured on its own (`openSegment`), so
  * any file order still gives the gaps inside each file.
@@ -28,14 +30,13 @@
 import { KeyedHeap, NumberHeap } from './heaps.js';
 import { ByteInterner } from './intern.js';
 
-export const MIN_WINDOW_MS = 15_000;
+export const REORDER_WINDOW_MS = 6 * 60_000;
 /**
  * Requests remembered per pair for races.ts, which replays them through an oldest-first pool: with such a
  * pool the connection that raced went idle `T` before the dispatch, possibly before later requests on
  * other connections. 32 requests cover a pair doing 5 requests/s over a 6 s keep-alive.
  */
 export const RECENT_REQUESTS = 32;
-export const MAX_WINDOW_MS = 11 * 60_000;
 /** A pair with no traffic for this long is forgotten: any gap beyond the ALB's largest idle timeout (4000 s) means a new connection anyway. */
 export const FORGET_PAIR_AFTER_MS = 2 * 3_600_000;
 const SWEEP_EVERY_DISPATCHES = 1 << 16;
@@ -119,7 +120,7 @@ export interface ConnectionStats {
   unknownGap: number;
   /** Requests that arrived after later requests on their pair were measured with their end missing. */
   outOfOrder: number;
-  /** Largest reordering window any node needed. */
+  /** The reordering window (REORDER_WINDOW_MS; the key predates its being fixed). */
   maxWindowMs: number;
   /** Pairs forgotten after FORGET_PAIR_AFTER_MS without traffic. */
   forgottenPairs: number;
@@ -141,7 +142,7 @@ export class ConnectionTracker<T> {
     dispatches: 0,
     unknownGap: 0,
     outOfOrder: 0,
-    maxWindowMs: MIN_WINDOW_MS,
+    maxWindowMs: REORDER_WINDOW_MS,
     forgottenPairs: 0,
     detachedDispatches: 0,
   };
@@ -217,16 +218,7 @@ export class ConnectionTracker<T> {
     if (this.segments.has(stream)) this.stats.detachedDispatches++;
     if (endMs > pair.lastActivityMs) pair.lastActivityMs = endMs;
     if (endMs < pair.firstEndMs) pair.firstEndMs = endMs;
-    if (endMs > stream.newestTimeMs) {
-      stream.newestTimeMs = endMs;
-    } else {
-      const latenessMs = stream.newestTimeMs - endMs;
-      const neededMs = Math.min(MAX_WINDOW_MS, 1.1 * latenessMs + 1000);
-      if (neededMs > stream.windowMs) {
-        stream.windowMs = neededMs;
-        if (neededMs > this.stats.maxWindowMs) this.stats.maxWindowMs = neededMs;
-      }
-    }
+    if (endMs > stream.newestTimeMs) stream.newestTimeMs = endMs;
     const d = this.spare.pop();
     if (d) {
       d.dispatchedMs = dispatchedMs;
@@ -343,7 +335,7 @@ function newStream<T>(node: string | null, opened: (pair: PairState) => void): N
       return pair;
     }),
     newestTimeMs: -Infinity,
-    windowMs: MIN_WINDOW_MS,
+    windowMs: REORDER_WINDOW_MS,
   };
 }
 

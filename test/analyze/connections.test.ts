@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionTracker, MAX_WINDOW_MS, MIN_WINDOW_MS, recentRequests } from '../../src/analyze/connections.js';
+import { ConnectionTracker, recentRequests, REORDER_WINDOW_MS } from '../../src/analyze/connections.js';
 import { analyseFiles, line, T0 } from './lines.js';
 
 interface Req {
@@ -76,7 +76,7 @@ describe('ConnectionTracker', () => {
   });
 
   it('measures what it can of a request longer than the window, and counts it', () => {
-    const long = MIN_WINDOW_MS * 3;
+    const long = REORDER_WINDOW_MS * 3;
     const { gaps: g, tracker } = gaps([
       { id: 'first', at: 0, end: 10 },
       { id: 'short', at: 1000, end: 1010 },
@@ -90,14 +90,27 @@ describe('ConnectionTracker', () => {
     expect(tracker.stats.outOfOrder).toBe(0);
   });
 
-  it('widens the window to the lateness it sees, up to its cap', () => {
+  it('measures a line that arrives minutes late, within the window, as if it had come in order', () => {
     const requests: Req[] = [];
-    for (let i = 0; i < 200; i++) requests.push({ id: `r${i}`, at: i * 1000, end: i * 1000 + 10 });
-    const late = requests.splice(100, 1)[0]!; // arrives 60 s late
-    requests.splice(160, 0, late);
-    const { tracker } = gaps(requests);
-    expect(tracker.stats.maxWindowMs).toBeGreaterThan(60_000);
-    expect(tracker.stats.maxWindowMs).toBeLessThanOrEqual(MAX_WINDOW_MS);
+    for (let i = 0; i < 400; i++) requests.push({ id: `r${i}`, at: i * 1000, end: i * 1000 + 10 });
+    const late = requests.splice(100, 1)[0]!;
+    requests.splice(340, 0, late); // arrives 240 s late
+    const { gaps: g, tracker } = gaps(requests);
+    expect(g.get('r100')).toBe(990);
+    expect(g.get('r101')).toBe(990);
+    expect(tracker.stats.unknownGap).toBe(0);
+    expect(tracker.stats.maxWindowMs).toBe(REORDER_WINDOW_MS);
+  });
+
+  it('counts a line later than the window as late, never measures it wrongly', () => {
+    const requests: Req[] = [];
+    for (let i = 0; i < 900; i++) requests.push({ id: `r${i}`, at: i * 1000, end: i * 1000 + 10 });
+    const late = requests.splice(100, 1)[0]!;
+    requests.splice(100 + REORDER_WINDOW_MS / 1000 + 60, 0, late);
+    const { gaps: g, tracker } = gaps(requests);
+    expect(g.get('r100')).toBeNull();
+    expect(tracker.stats.unknownGap).toBe(1);
+    expect(tracker.stats.outOfOrder).toBe(1);
   });
 
   it('measures a detached segment on its own', () => {

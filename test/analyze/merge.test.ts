@@ -1,0 +1,133 @@
+/**
+ * The mergeable analysis: shards and windows accumulated apart, stored as JSON, merged and concluded give
+ * the report a single pass gives, to the byte. Ground truth is the single pass itself (a different path:
+ * one accumulator sees every entry), on the generator's scenarios.
+ */
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeAll, mergeStates } from '../../src/analyze/merge.js';
+import { accumulateInput, reportFromState, runReport, type AnalysisState, type CauseEvent } from '../../src/run.js';
+import { classifyLogName } from '../../src/sources/logNames.js';
+import { scenario, simulate, type PoolPolicy, type PresetName, type SimulationResult } from '../generator/index.js';
+import { itemsOf } from './harness.js';
+
+const HOUR_MS = 3_600_000;
+
+interface Case {
+  preset: PresetName;
+  seed: number;
+  poolPolicy?: PoolPolicy;
+}
+
+const CASES: Case[] = [
+  { preset: 'node', seed: 1 },
+  { preset: 'node', seed: 2, poolPolicy: 'oldest' },
+  { preset: 'gunicorn', seed: 1 },
+  { preset: 'mixed', seed: 1 },
+  { preset: 'healthy', seed: 1 },
+  { preset: 'maxRequests', seed: 1, poolPolicy: 'oldest' },
+];
+
+const simulations = new Map<string, SimulationResult>();
+function simulated(c: Case): SimulationResult {
+  const key = `${c.preset}/${c.seed}/${c.poolPolicy ?? 'mru'}`;
+  let sim = simulations.get(key);
+  if (!sim) simulations.set(key, (sim = simulate(scenario(c.preset, undefined, c.poolPolicy ? { poolPolicy: c.poolPolicy } : {}), c.seed)));
+  return sim;
+}
+
+/** A state as the Lambda job stores it and a worker sends it: through JSON and back. */
+const stored = (state: AnalysisState): AnalysisState => JSON.parse(JSON.stringify(state)) as AnalysisState;
+
+const nodeOf = (key: string): string | null => {
+  const verdict = classifyLogName(basename(key), true);
+  return verdict.kind === 'alb' ? verdict.nodeIp : null;
+};
+
+const sortedEvents = (events: CauseEvent[]): string[] => events.map((e) => JSON.stringify(e)).sort();
+
+describe.each(CASES)('$preset, seed $seed, $poolPolicy pool', (c) => {
+  it('shards by ALB node, accumulated apart and merged, give the single-pass report and events', async () => {
+    const sim = simulated(c);
+    const singleEvents: CauseEvent[] = [];
+    const single = await runReport(itemsOf(sim), {}, { onEvent: (e) => singleEvents.push(e) });
+
+    const nodes = [...new Set(sim.files.map((f) => nodeOf(f.key)))].sort();
+    expect(nodes.length).toBeGreaterThan(1);
+    const shardOf = (key: string): number => nodes.indexOf(nodeOf(key)) % 2;
+    const shardEvents: CauseEvent[] = [];
+    const states: AnalysisState[] = [];
+    for (const shard of [0, 1]) {
+      const files = { ...sim, files: sim.files.filter((f) => shardOf(f.key) === shard) };
+      const { state } = await accumulateInput(itemsOf(files), {}, { onEvent: (e) => shardEvents.push(e) });
+      states.push(stored(state));
+    }
+    // Shards of different nodes merge in either order.
+    for (const merged of [mergeStates(states[0]!, states[1]!), mergeStates(states[1]!, states[0]!)]) {
+      const events = [...shardEvents];
+      const report = reportFromState(merged, { onEvent: (e) => events.push(e) });
+      expect(JSON.stringify(report)).toBe(JSON.stringify(single.report));
+      expect(sortedEvents(events)).toEqual(sortedEvents(singleEvents));
+    }
+  });
+
+  it('hourly windows accumulated in any order, merged in time order, give the single-pass report', async () => {
+    const sim = simulated(c);
+    const startMs = Date.parse(sim.truth.start);
+    const endMs = startMs + sim.truth.durationMs;
+    const single = await runReport(itemsOf(sim), { fromMs: startMs, toMs: endMs });
+    expect(single.report.classes).not.toEqual({});
+
+    const windows: { fromMs: number; toMs: number }[] = [];
+    for (let fromMs = startMs; fromMs < endMs; fromMs += HOUR_MS) windows.push({ fromMs, toMs: Math.min(endMs, fromMs + HOUR_MS) });
+    expect(windows.length).toBeGreaterThan(1);
+    const states = new Map<number, AnalysisState>();
+    // Accumulated last window first: each stands alone until merged.
+    for (const window of [...windows].reverse()) {
+      const { state } = await accumulateInput(itemsOf(sim), { ...window, contextBeforeMs: 0 });
+      states.set(window.fromMs, stored(state));
+    }
+    const merged = mergeAll(windows.map((w) => states.get(w.fromMs)!));
+    expect(merged.counters.overlappingPairs).toBe(0);
+    expect(JSON.stringify(reportFromState(merged))).toBe(JSON.stringify(single.report));
+  });
+});
+
+describe('merge', () => {
+  it('settles a pair whose only earlier request was in the window before, and says so when windows overlap', async () => {
+    const sim = simulated(CASES[0]!);
+    const startMs = Date.parse(sim.truth.start);
+    const first = (await accumulateInput(itemsOf(sim), { fromMs: startMs, toMs: startMs + HOUR_MS, contextBeforeMs: 0 })).state;
+    const second = (await accumulateInput(itemsOf(sim), { fromMs: startMs + HOUR_MS, toMs: startMs + 2 * HOUR_MS, contextBeforeMs: 0 })).state;
+    // The second window alone leaves its pairs' first requests pending; the merge measures them.
+    const pendingHeads = second.pairs.reduce((n, p) => n + p.headRequests.length, 0);
+    expect(pendingHeads).toBeGreaterThan(0);
+    const alone = reportFromState(second);
+    const merged = mergeStates(first, second);
+    const requestsWithGap = (s: AnalysisState): number => s.groups.reduce((n, g) => n + g.idleRequests.reduce((m, [, k]) => m + k, 0), 0);
+    expect(requestsWithGap(merged)).toBe(requestsWithGap(first) + requestsWithGap(second) + pendingHeads);
+    expect(alone.notes.join(' ')).not.toMatch(/overlap/);
+    // Merged the wrong way round, the pairs' times overlap: counted and noted, never silent.
+    const wrong = mergeStates(second, first);
+    expect(wrong.counters.overlappingPairs).toBeGreaterThan(0);
+    expect(reportFromState(wrong).notes.join(' ')).toMatch(/overlap in time/);
+  });
+
+  it('counts a file read by two windows once, with its entries split between them', async () => {
+    const sim = simulated(CASES[0]!);
+    const startMs = Date.parse(sim.truth.start);
+    const a = (await accumulateInput(itemsOf(sim), { fromMs: startMs, toMs: startMs + HOUR_MS, contextBeforeMs: 0 })).state;
+    const b = (await accumulateInput(itemsOf(sim), { fromMs: startMs + HOUR_MS, toMs: startMs + 2 * HOUR_MS, contextBeforeMs: 0 })).state;
+    const merged = reportFromState(mergeStates(a, b));
+    const lines = sim.files.reduce((n, f) => n + f.lines.length, 0);
+    expect(merged.input.files).toBe(sim.files.length);
+    expect(merged.input.lines).toBe(lines);
+    const inWindow = sim.files
+      .flatMap((f) => f.lines)
+      .filter((text) => {
+        const t = Date.parse(text.split(' ')[1]!);
+        return t >= startMs && t < startMs + 2 * HOUR_MS;
+      }).length;
+    expect(merged.input.entries - merged.input.outsideWindow).toBe(inWindow);
+  });
+});
