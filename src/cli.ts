@@ -133,6 +133,8 @@ function sourceOptions(flags: S3Flags, window: { fromMs?: number; toMs?: number 
     ...(flags.lb !== undefined && { lbName: flags.lb }),
     ...(window.fromMs !== undefined && { from: new Date(window.fromMs) }),
     ...(window.toMs !== undefined && { to: new Date(window.toMs) }),
+    // The clock that relative times were read on also ends an open range's listing.
+    now: new Date((io.now ?? Date.now)()),
     ...(onListed !== undefined && { onListed }),
   };
 }
