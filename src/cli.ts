@@ -130,6 +130,8 @@ function sourceOptions(flags: S3Flags, io: CliIo, onListed?: S3SourceOptions['on
     ...(flags.region !== undefined && { region: flags.region }),
     ...(flags.endpointUrl !== undefined && { endpointUrl: flags.endpointUrl }),
     ...(flags.lb !== undefined && { lbName: flags.lb }),
+    // The clock that relative times were read on also ends an open range's listing.
+    now: new Date((io.now ?? Date.now)()),
     ...(onListed !== undefined && { onListed }),
   };
 }

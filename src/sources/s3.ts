@@ -44,6 +44,8 @@ export interface S3SourceOptions {
   from?: Date;
   /** Entries before this instant (exclusive). */
   to?: Date;
+  /** The present: a range without `to` is listed up to the day after it (default: the system clock). */
+  now?: Date;
   /** Called once per s3:// target after listing, before its first item: totals for progress. */
   onListed?(listing: S3Listing): void;
   /** Where AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS are read; process.env by default. */
@@ -98,7 +100,7 @@ export async function* openS3Source(uri: string, options: S3SourceOptions = {}):
   const session = await S3Session.open(settings, bucket, options.region);
   const downloads = new Set<ObjectDownload>();
   try {
-    const { listed, listing } = await listTarget(uri, session, filter, options.profile, concurrency);
+    const { listed, listing } = await listTarget(uri, session, filter, options.profile, concurrency, options.now ?? new Date());
     options.onListed?.(listing);
 
     const reads = listed.filter((l) => l.verdict.kind === 'read');

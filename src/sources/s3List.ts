@@ -137,6 +137,7 @@ export async function listTarget(
   filter: KeyFilter,
   profile: string | undefined,
   concurrency: number,
+  now: Date,
 ): Promise<{ listed: Listed[]; listing: S3Listing }> {
   const { prefix } = parseS3Uri(uri);
   const shape = prefixShape(prefix);
@@ -153,7 +154,7 @@ export async function listTarget(
         { source: uri },
       );
     }
-    const end = to ?? new Date();
+    const end = to ?? now;
     const below = shape.kind === 'region' ? shape.below : '';
     contentPrefixes = regions.flatMap((folder) => rangePrefixes({ kind: 'region', folder, below }, from, end, filter.lbName));
   } else {

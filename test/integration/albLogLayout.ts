@@ -152,3 +152,11 @@ export async function writeBucket(root: string, bucket: string, objects: readonl
     await Promise.all(objects.slice(i, i + 64).map((o) => writeFile(join(root, bucket, o.key), o.body)));
   }
 }
+
+/** The object AWS writes at `AWSLogs/<account>/` when access logging is turned on. */
+export function testFileObject(lb: LoadBalancer, atMs: number): SeedObject {
+  return {
+    key: `${lb.prefix}AWSLogs/${lb.account}/ELBAccessLogTestFile`,
+    body: Buffer.from(`Enable AccessLog for ELB: ${lb.name} at ${new Date(atMs).toISOString()}\n`),
+  };
+}

@@ -16,11 +16,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ErrorSample, Report } from '../../src/report/model.js';
+import type { Report } from '../../src/report/model.js';
 import { scenario, writeScenario } from '../generator/index.js';
 import { repoRoot } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/runCli.js';
 import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
+import { mapNames as mapS3Names, mapParseLine as mapParseLineNames, mapSourceNames as mapReportNames, s3ToLocal } from './sourceNames.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -90,23 +91,9 @@ async function both(command: 'report' | 'parse', extra: (side: 's3' | 'local') =
 }
 
 /** `s3://alb-logs/prod/AWSLogs/…` → the local file it was seeded from. */
-const toLocal = (name: string): string => (name.startsWith('s3://') ? join(seedDir, name.slice('s3://'.length)) : name);
-
-/** Every `s3://…` object name in stderr text mapped (stderr is for people, so it is compared as text). */
-const mapNames = (text: string): string => text.replace(/s3:\/\/\S+?(?=[:\s])/g, toLocal);
-
-/**
- * The report fields that name the source: the file in each malformed-line sample and unread-input error,
- * as `source` and inside `message`. Everything else must be equal as it stands.
- */
-function mapSourceNames(report: Report): Report {
-  const sample = (s: ErrorSample): ErrorSample =>
-    s.source === undefined ? s : { ...s, source: toLocal(s.source), message: s.message.replaceAll(s.source, toLocal(s.source)) };
-  return {
-    ...report,
-    input: { ...report.input, malformedSamples: report.input.malformedSamples.map(sample), unread: report.input.unread.map(sample) },
-  };
-}
+const toLocal = (name: string): string => s3ToLocal(seedDir)(name);
+const mapNames = (text: string): string => mapS3Names(text, toLocal);
+const mapSourceNames = (report: Report): Report => mapReportNames(report, toLocal);
 
 /** `--events` lines with `file` mapped. */
 const eventsOf = async (path: string): Promise<unknown[]> =>
@@ -118,12 +105,7 @@ const eventsOf = async (path: string): Promise<unknown[]> =>
       return { ...event, file: toLocal(event.file) };
     });
 
-/** A `parse` JSONL line with its `_file` mapped; `_file` and `_line` always end the record. */
-function mapParseLine(line: string): string {
-  const at = line.lastIndexOf(',"_file":');
-  const tail = JSON.parse(`{${line.slice(at + 1)}`) as { _file: string; _line: number };
-  return `${line.slice(0, at)},"_file":${JSON.stringify(toLocal(tail._file))},"_line":${tail._line}}`;
-}
+const mapParseLine = (line: string): string => mapParseLineNames(line, toLocal);
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,9 +1,8 @@
 /**
- * An s3rver in its own process, for the integration tests and the S3 benchmark. Plain JavaScript on a
- * bare `node --openssl-legacy-provider`: s3rver encrypts its ListObjectsV2 continuation tokens with DES,
- * which OpenSSL 3 only offers through the legacy provider, and that flag belongs to this process only.
+ * An s3rver in its own process, for the integration tests and the S3 benchmark, listing as S3 does
+ * (s3rverListing.mjs). Plain JavaScript on a bare `node`:
  *
- *   node --openssl-legacy-provider s3rverChild.mjs <data dir> <port|0> [<import dir>]
+ *   node s3rverChild.mjs <data dir> <port|0> [<import dir>]
  *
  * `<import dir>/<bucket>/<key…>` files become buckets and objects before the server listens (through
  * s3rver's own store: thousands of PUTs over HTTP would only slow the tests down). Once listening, it
@@ -16,31 +15,13 @@ import { createServer } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { installS3Listing } from './s3rverListing.mjs';
 
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
 const S3Object = require('s3rver/lib/models/object');
-const FilesystemStore = require('s3rver/lib/stores/filesystem');
 
-// s3rver 3.7.1 reports a common prefix only when some key sits directly below it (its walk does not go
-// beneath a delimiter), so `AWSLogs/` never shows up above `AWSLogs/<account>/…`; S3 reports every one.
-// Delimiter listings are answered from a full listing here, grouped the way S3 groups them (one page:
-// the tests' folders hold a handful of sub-folders).
-const listObjects = FilesystemStore.prototype.listObjects;
-FilesystemStore.prototype.listObjects = async function (bucket, options) {
-  if (!options.delimiter) return listObjects.call(this, bucket, options);
-  const { prefix = '', delimiter, startAfter = '' } = options;
-  const all = await listObjects.call(this, bucket, { prefix, maxKeys: Infinity });
-  const objects = [];
-  const commonPrefixes = new Set();
-  for (const object of all.objects) {
-    if (object.key <= startAfter) continue;
-    const at = object.key.indexOf(delimiter, prefix.length);
-    if (at < 0) objects.push(object);
-    else commonPrefixes.add(object.key.slice(0, at + delimiter.length));
-  }
-  return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated: false };
-};
+installS3Listing();
 
 const [directory, portArg, importDir] = process.argv.slice(2);
 if (!directory || portArg === undefined) {

@@ -1,7 +1,6 @@
 /**
  * Starts s3rver (s3rverChild.mjs) in its own Node process on 127.0.0.1 and a free port, with its own data
- * folder; the test process talks to it only over HTTP, through the real S3 client. `--openssl-legacy-provider`
- * (s3rver's continuation tokens use DES) is passed to that child alone.
+ * folder; the test process talks to it only over HTTP, through the real S3 client.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -47,7 +46,7 @@ export class S3rverProcess {
   }
 
   private async spawn(port: number, importDir: string | undefined): Promise<void> {
-    const args = ['--openssl-legacy-provider', CHILD, this.dataDir, String(port), ...(importDir ? [importDir] : [])];
+    const args = [CHILD, this.dataDir, String(port), ...(importDir ? [importDir] : [])];
     // The IPC channel is only a lifeline: the child exits when this process goes away, however it ends.
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     this.child = child;
