@@ -24,7 +24,9 @@ export type SkipReason =
   | 'nlb_log'
   | 'classic_elb_log'
   | 'empty_object'
-  | 'not_a_log_file';
+  | 'not_a_log_file'
+  /** Already read in this run: the same file (by device and inode) or S3 object named again. */
+  | 'duplicate';
 
 export interface SkippedObject {
   kind: 'skipped';
