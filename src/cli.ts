@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument('<source...>', SOURCE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--csv-raw', "CSV: write text that starts with = + - @, a tab or a CR as logged, without the leading ' that stops spreadsheets running it as a formula")
     .option('--from <time>', 'S3 only: read the objects that can hold entries from this time (ISO 8601 or an age such as 6h); every entry of those objects is written')
     .option('--to <time>', 'S3 only: read the objects that can hold entries before this time')
     .action(async (sources: string[], options: ParseOptions) => {
@@ -139,11 +140,15 @@ function sourceOptions(flags: S3Flags, io: CliIo, onListed?: S3SourceOptions['on
 interface ParseOptions extends S3Flags {
   format: RecordFormat;
   output?: string;
+  csvRaw?: boolean;
   from?: string;
   to?: string;
 }
 
 async function parseCommand(sources: string[], options: ParseOptions, io: CliIo): Promise<number> {
+  if (options.csvRaw === true && options.format !== 'csv') {
+    throw new AlbDoctorError('USAGE', '--csv-raw only changes CSV output; add --format csv or drop --csv-raw.');
+  }
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const out = options.output ? createWriteStream(options.output) : io.stdout;
   let pending = options.format === 'csv' ? csvHeaderLine() : '';
@@ -154,13 +159,14 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
     if (!ok) await once(out, 'drain');
   };
   const csv = options.format === 'csv';
+  const csvOptions = { raw: options.csvRaw === true };
   let fileJson = '';
   let fileJsonFor = '';
   // parse chooses S3 objects by --from/--to and writes every entry of them (README: `parse`).
   const { stats } = await runParse(sources, { ...window, sources: sourceOptions(options, io) }, {
     onEntry(entry, object, lineNumber) {
       if (csv) {
-        pending += recordToCsvLine(entry.toRecord(object.name, lineNumber));
+        pending += recordToCsvLine(entry.toRecord(object.name, lineNumber), csvOptions);
         return;
       }
       if (object.name !== fileJsonFor) {

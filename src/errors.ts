@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   // Malformed lines: counted and reported, the run goes on.
   LINE_TOO_LONG: 'the line is longer than any ALB entry can be',
   UNTERMINATED_QUOTE: 'a quoted field has no closing quote',
+  MISSING_SPACE: 'a closing quote is followed by text instead of a space: two fields run together',
   TOO_FEW_FIELDS: 'the line has fewer fields than the oldest ALB layout',
   BAD_TYPE: 'the first field is not a request type (http, https, h2, ws, …)',
   BAD_TIME: 'a time field is not an ISO-8601 UTC timestamp',

@@ -43,7 +43,8 @@ export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHoo
     }
     stats.files++;
     const object = item;
-    const counter = { stored: (n: number) => void (stats.bytes += n) };
+    const linesBefore = stats.lines;
+    const counter = { stored: (n: number) => void (stats.bytes += n), linesRead: () => stats.lines - linesBefore };
     const chunks = withAfterChunk(decompress(object.open(), object.name, counter), stats, hooks.afterChunk);
     const before = hooks.onObjectEnd ? snapshot(stats) : null;
     try {

@@ -57,7 +57,9 @@ export type SkipReason =
   | 'nlb_log'
   | 'classic_elb_log'
   | 'empty_object'
-  | 'not_a_log_file';
+  | 'not_a_log_file'
+  /** Already read in this run: the same file (by device and inode) or S3 object named again. */
+  | 'duplicate';
 
 /** What the analysis needs to know of the file an entry came from. */
 export interface LogFileRef {

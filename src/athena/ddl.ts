@@ -5,7 +5,7 @@
  * the committed files differ from what this module generates.
  *
  * What the table does that AWS's published one (create-alb-access-logs-table.html) does not:
- * - one pattern for every layout from 2016 to 2026: fields after chosen_cert_arn are optional, each
+ * - one pattern for every layout from 2016 to 2026: fields after trace_id are optional, each
  *   present only if the one before it is (AWS adds fields at the end, domain.md §2);
  * - fields 31–34 as columns, tokens after the last documented field in `trailing_fields`;
  * - a line that is not an access-log entry is not turned into an all-NULL row: the pattern's last

@@ -45,9 +45,9 @@ export const ALB_FIELDS = [
   { name: 'ssl_protocol', columns: ['ssl_protocol'], kind: 'text', quoted: false, since: 2016 },
   { name: 'target_group_arn', columns: ['target_group_arn'], kind: 'text', quoted: false, since: 2016 },
   { name: 'trace_id', columns: ['trace_id'], kind: 'text', quoted: true, since: 2016 },
-  // Unquoted in 2016–2018 logs.
-  { name: 'domain_name', columns: ['domain_name'], kind: 'text', quoted: true, since: 2016 },
-  { name: 'chosen_cert_arn', columns: ['chosen_cert_arn'], kind: 'text', quoted: true, since: 2016 },
+  // Added with SNI support (October 2017); unquoted until 2018.
+  { name: 'domain_name', columns: ['domain_name'], kind: 'text', quoted: true, since: 2017 },
+  { name: 'chosen_cert_arn', columns: ['chosen_cert_arn'], kind: 'text', quoted: true, since: 2017 },
   // 0 default rule, -1 rule error, `-` any other error.
   { name: 'matched_rule_priority', columns: ['matched_rule_priority'], kind: 'int', quoted: false, since: 2018 },
   { name: 'request_creation_time', columns: ['request_creation_time'], kind: 'time', quoted: false, since: 2018 },
@@ -76,10 +76,11 @@ export type ColumnName = AlbField['columns'][number];
 export const FIELD_COUNT = ALB_FIELDS.length;
 
 /**
- * The oldest layout (2016) ends after chosen_cert_arn: a line with fewer fields is not an ALB entry.
- * Derived from the table rather than written as 20.
+ * The oldest layout (2016) ends after trace_id: a line with fewer fields is not an ALB entry. Lines of
+ * that layout are still quoted today (AWS Knowledge Center's keep-alive 502 article, blog posts of
+ * December 2016); domain_name and chosen_cert_arn came later. Derived from the table rather than written as 18.
  */
-export const MIN_FIELD_COUNT = ALB_FIELDS.findIndex((f) => f.name === 'chosen_cert_arn') + 1;
+export const MIN_FIELD_COUNT = ALB_FIELDS.findIndex((f) => f.name === 'trace_id') + 1;
 
 /** Field index by name, e.g. `F.elb_status_code` → 8. Computed once from the table. */
 type FieldKey<N extends string> = N extends `${infer A}:${infer B}` ? `${A}_${B}` : N;

@@ -201,8 +201,12 @@ export class LineParser {
     entry.lineEnd = end;
     entry.lineText = undefined;
     const spans = entry.spans;
-    if (tokenize(buf, start, end, spans) !== 'ok') {
+    const status = tokenize(buf, start, end, spans);
+    if (status === 'unterminated_quote') {
       return fail('UNTERMINATED_QUOTE', `quoted field ${spans.count + 1} has no closing quote`, source, line, NAME[spans.count]);
+    }
+    if (status === 'missing_space') {
+      return fail('MISSING_SPACE', `quoted field ${spans.count + 1} runs into the next one (no space after its closing quote)`, source, line, NAME[spans.count]);
     }
     if (spans.count < MIN_FIELD_COUNT) {
       return fail('TOO_FEW_FIELDS', `${spans.count} fields, an ALB entry has at least ${MIN_FIELD_COUNT}`, source, line);

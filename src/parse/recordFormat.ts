@@ -11,17 +11,30 @@ export const CSV_HEADER_COLUMNS: readonly string[] = [...COLUMNS, 'extra', '_fil
 
 export const recordToJsonLine = (record: AlbRecord): string => JSON.stringify(record) + '\n';
 
+export interface CsvOptions {
+  /**
+   * Write text that a spreadsheet would run as a formula as it was logged. By default a text value that
+   * starts with `=`, `+`, `-`, `@`, a tab or a CR gets a leading `'` inside its quotes (OWASP, "CSV
+   * Injection"): user agents and URLs are the client's text, and Excel, LibreOffice and Sheets would
+   * evaluate them. Numbers are never changed: `-1` stays `-1`.
+   */
+  raw: boolean;
+}
+
 // RFC 4180: quote a value holding a comma, a quote or a line break; double the quotes inside.
 const NEEDS_QUOTES = /[",\r\n]/;
-function csvValue(value: unknown): string {
+const FORMULA_START = /^[=+\-@\t\r]/;
+function csvValue(value: unknown, options: CsvOptions): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
   const text = Array.isArray(value) ? value.join(' ') : String(value);
+  if (!options.raw && FORMULA_START.test(text)) return `"'${text.replaceAll('"', '""')}"`;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export const csvHeaderLine = (): string => CSV_HEADER_COLUMNS.join(',') + '\n';
 
-export function recordToCsvLine(record: AlbRecord): string {
+export function recordToCsvLine(record: AlbRecord, options: CsvOptions = { raw: false }): string {
   const values = record as Record<string, unknown>;
-  return CSV_HEADER_COLUMNS.map((column) => csvValue(values[column])).join(',') + '\n';
+  return CSV_HEADER_COLUMNS.map((column) => csvValue(values[column], options)).join(',') + '\n';
 }

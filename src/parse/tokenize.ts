@@ -3,9 +3,10 @@
  * caller's buffer and are reused from line to line (one allocation per parser, not per line).
  *
  * Rules (domain.md §2): tokens are separated by single spaces; a token that starts with `"` runs to the
- * next `"` that is followed by a space or the end of the line and is not preceded by a backslash (AWS
- * escapes quotes as `\x22`; a `\"` is tolerated and kept raw). Raw spaces inside quotes (request URIs,
- * SNI with a leading space) stay inside the token. Trailing spaces and a CR before the newline are not tokens.
+ * next `"` that is not preceded by a backslash (AWS escapes quotes as `\x22`; a `\"` is tolerated and kept
+ * raw), and that quote must be followed by a space or the end of the line (else `missing_space`). Raw
+ * spaces inside quotes (request URIs, SNI with a leading space) stay inside the token. Trailing spaces and
+ * a CR before the newline are not tokens.
  */
 
 const SPACE = 0x20;
@@ -28,7 +29,7 @@ export class TokenSpans {
   overflow = false;
 }
 
-export type TokenizeStatus = 'ok' | 'unterminated_quote';
+export type TokenizeStatus = 'ok' | 'unterminated_quote' | 'missing_space';
 
 /** Splits `buf[lineStart, lineEnd)` into `spans`. Never throws. */
 export function tokenize(buf: Uint8Array, lineStart: number, lineEnd: number, spans: TokenSpans): TokenizeStatus {
@@ -63,9 +64,15 @@ export function tokenize(buf: Uint8Array, lineStart: number, lineEnd: number, sp
           spans.count = count;
           return 'unterminated_quote';
         }
-        if ((q + 1 === end || buf[q + 1] === SPACE) && buf[q - 1] !== BACKSLASH) break;
-        // A `"` that is escaped, or stuck to more text, is not a field end: part of the value.
-        q++;
+        if (buf[q - 1] === BACKSLASH) {
+          q++; // `\"` is tolerated inside a value, kept raw
+          continue;
+        }
+        if (q + 1 === end || buf[q + 1] === SPACE) break;
+        // AWS writes a quote inside a value as \x22, so a bare quote with text after it is a closing quote
+        // whose separating space is missing (`"-"1`): reading on would swallow the next fields into this one.
+        spans.count = count;
+        return 'missing_space';
       }
       starts[count] = contentStart;
       ends[count] = q;

@@ -23,7 +23,7 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { AlbDoctorError } from '../errors.js';
 import { DEFAULT_CONCURRENCY } from './s3Flags.js';
 import { openedTooLate, type SourceItem } from './logObject.js';
-import { type ClientSettings, endpointOf, S3Session } from './s3Client.js';
+import { type ClientSettings, DEFAULT_RESPONSE_TIMEOUT_MS, endpointOf, S3Session } from './s3Client.js';
 import { ObjectDownload } from './s3Download.js';
 import type { ObjectRef } from './s3Errors.js';
 import { type KeyFilter, lbNameOf, parseS3Uri, s3Uri } from './s3Keys.js';
@@ -52,6 +52,8 @@ export interface S3SourceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Credentials instead of the default chain (tests, or a Lambda handing its own). */
   credentials?: S3ClientConfig['credentials'];
+  /** Per attempt, the longest wait from a request to the first byte of its answer, connecting included (default 20 s). */
+  responseTimeoutMs?: number;
 }
 
 /** What `onListed` receives: one target's listing totals (s3List.ts). */
@@ -96,6 +98,7 @@ export async function* openS3Source(uri: string, options: S3SourceOptions = {}):
     endpoint: endpointOf(options),
     credentials: options.credentials,
     maxSockets: Math.max(50, concurrency * 2),
+    responseTimeoutMs: options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
   };
   const session = await S3Session.open(settings, bucket, options.region);
   const downloads = new Set<ObjectDownload>();

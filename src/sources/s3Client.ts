@@ -17,6 +17,14 @@ import { bucketRegionOf } from './s3Errors.js';
 
 /** Client region when none is configured: S3 then tells us the bucket's (as the AWS CLI does). */
 const FALLBACK_REGION = 'us-east-1';
+/**
+ * Longest wait, per attempt, from a request to the first byte of S3's answer (connecting takes at most
+ * CONNECT_TIMEOUT_MS of it). S3 answers in well under a second, a listing page of 1,000 keys included;
+ * an endpoint that accepts connections and never answers (a wrong port, a proxy or firewall that
+ * swallows requests) then fails in about a minute over the SDK's three attempts, not after minutes of
+ * silence. Once the answer has begun, IDLE_SOCKET_TIMEOUT_MS bounds a body that stops.
+ */
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 20_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
@@ -25,6 +33,8 @@ export interface ClientSettings {
   endpoint: string | undefined;
   credentials: S3ClientConfig['credentials'];
   maxSockets: number;
+  /** Per attempt, from the request to the first byte of the answer. */
+  responseTimeoutMs: number;
 }
 
 /** `options` are S3SourceOptions' `endpointUrl` and `env`. */
@@ -57,7 +67,10 @@ function makeClient(settings: ClientSettings, region: string | undefined): S3Cli
     // already checks at the end of each member (a mismatch is BAD_GZIP), so that would be paid twice.
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
-      connectionTimeout: CONNECT_TIMEOUT_MS,
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, settings.responseTimeoutMs),
+      // Until the answer's headers arrive (the SDK clears it then); without the flag it only logs a warning.
+      requestTimeout: settings.responseTimeoutMs,
+      throwOnRequestTimeout: true,
       // A connection that goes quiet this long is dropped, so a hung server cannot stall the run; a
       // prefetched body paused that long is dropped too and resumed with a Range request when needed.
       socketTimeout: IDLE_SOCKET_TIMEOUT_MS,
@@ -93,6 +106,10 @@ export class S3Session {
 
   get endpoint(): string {
     return this.settings.endpoint ?? `https://s3.${this.region}.amazonaws.com`;
+  }
+
+  get responseTimeoutMs(): number {
+    return this.settings.responseTimeoutMs;
   }
 
   async *pages(input: Omit<ListObjectsV2CommandInput, 'Bucket'>): AsyncGenerator<ListObjectsV2CommandOutput> {

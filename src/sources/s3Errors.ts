@@ -10,7 +10,7 @@ interface SdkError {
   message?: string;
   code?: string;
   Region?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
   $response?: { headers?: Record<string, string | undefined> };
 }
 
@@ -34,8 +34,19 @@ const isNetworkError = (error: unknown): boolean =>
 /** The first line of an error's message, short enough for one sentence. */
 const firstLine = (error: unknown): string => (sdkError(error).message ?? String(error)).split('\n')[0]!.trim().slice(0, 200);
 
+const isTimeout = (error: unknown): boolean => sdkError(error).name === 'TimeoutError';
+
+/** The SDK's timeout messages name its own module and options; say what happened instead: `within 20 s (3 attempts)`. */
+function timeoutDetail(error: unknown): string {
+  const ms = /(\d+) ?ms/.exec(sdkError(error).message ?? '')?.[1];
+  const attempts = sdkError(error).$metadata?.attempts;
+  const within = ms === undefined ? 'in time' : `within ${Number(ms) / 1000} s`;
+  return `${within}${attempts === undefined ? '' : ` (${attempts} attempts)`}`;
+}
+
 /** `Name: first line of the message`. */
 function cause(error: unknown): string {
+  if (isTimeout(error)) return `no answer ${timeoutDetail(error)}`;
   const e = sdkError(error);
   const message = firstLine(error);
   const name = e.code ?? e.name;
@@ -97,6 +108,14 @@ export function listError(error: unknown, session: BucketLocation, prefix: strin
     const region = bucketRegionOf(error);
     const pass = region === undefined ? "the bucket's region" : region;
     return new AlbDoctorError('S3_WRONG_REGION', `s3://${bucket} is not in ${session.region}${region === undefined ? '' : ` but in ${region}`}; pass --region ${pass}.`, place);
+  }
+  if (isTimeout(error)) {
+    // Connected (or still connecting) but no answer: often a port that is not an S3 service.
+    return new AlbDoctorError(
+      'S3_UNREACHABLE',
+      `${where}: ${session.endpoint} did not answer ${timeoutDetail(error)}; check --endpoint-url (it must name an S3 endpoint and its port), the network and any proxy.`,
+      place,
+    );
   }
   if (isNetworkError(error)) {
     return new AlbDoctorError('S3_UNREACHABLE', `${where}: cannot reach ${session.endpoint} (${cause(error)}); check --endpoint-url, the network and any proxy.`, place);

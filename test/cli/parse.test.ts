@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/runCli.js';
-import { sampleLine, sampleText } from '../support/samples.js';
+import { SAMPLE_LINE, sampleLine, sampleText } from '../support/samples.js';
 
 // The `parse` output contract, written out by hand (not taken from the field table).
 const CONTRACT = [
@@ -128,6 +128,72 @@ describe('alb-doctor parse', () => {
     expect(rows[1]!.conn_trace_id).toBe('');
     expect(rows[1]!.ip_address).toBe('');
     expect(rows[1]!.client_port).toBe('1000');
+  });
+
+  describe('CSV for spreadsheets', () => {
+    // AWS's sample line with a hostile user agent and a hostile target group; its times -1 stay numbers.
+    const hostile = (userAgent: string): string =>
+      SAMPLE_LINE.replace('"curl/7.46.0"', `"${userAgent}"`)
+        .replace('0.000 0.001 0.000 200 200', '0.000 -1 -1 502 -')
+        .replace(/arn:aws:elasticloadbalancing:\S+/, '@SUM(1+1)');
+    const csvRows = (stdout: string): Record<string, string>[] => parseCsv(stdout, { columns: true, relax_quotes: true }) as Record<string, string>[];
+
+    const cases: { name: string; userAgent: string; written: string }[] = [
+      { name: 'equals', userAgent: "=HYPERLINK(\\x22http://evil\\x22)", written: "'=HYPERLINK(\\x22http://evil\\x22)" },
+      { name: 'plus', userAgent: '+1+2', written: "'+1+2" },
+      { name: 'minus', userAgent: '-2+3', written: "'-2+3" },
+      { name: 'at', userAgent: '@SUM(1)', written: "'@SUM(1)" },
+      { name: 'tab', userAgent: '\t=1+1', written: "'\t=1+1" },
+      { name: 'carriage return', userAgent: '\r=1+1', written: "'\r=1+1" },
+      // Not formulas: left as logged.
+      { name: 'plain text', userAgent: 'curl/8.0', written: 'curl/8.0' },
+      { name: 'an equals sign inside', userAgent: 'a=b', written: 'a=b' },
+      { name: 'a space before the sign', userAgent: ' =1', written: ' =1' },
+      { name: 'empty', userAgent: '', written: '' },
+      { name: 'a bare dash (null)', userAgent: '-', written: '' },
+    ];
+
+    it.each(cases)('a user agent that starts with $name is written as $written', async ({ userAgent, written }) => {
+      const file = at(`ua-${userAgent.length}-${Buffer.from(userAgent).toString('hex')}.log`);
+      writeFileSync(file, `${hostile(userAgent)}\n`);
+      const result = await run(['parse', '--format', 'csv', file]);
+      expect(result.code).toBe(0);
+      const [row] = csvRows(result.stdout);
+      expect(row!.user_agent).toBe(written);
+      // Every text column follows the rule; numbers never do.
+      expect(row!.target_group_arn).toBe("'@SUM(1+1)");
+      expect(row!.target_processing_time).toBe('-1');
+      expect(row!.response_processing_time).toBe('-1');
+      expect(row!.target_status_code).toBe('');
+    });
+
+    it('puts the quote inside the quoted field', async () => {
+      const file = at('ua-quoted.log');
+      writeFileSync(file, `${hostile('=1+1')}\n`);
+      const result = await run(['parse', '--format', 'csv', file]);
+      expect(result.stdout).toContain(`,"'=1+1",`);
+      expect(result.stdout).toContain(',-1,-1,502,,');
+    });
+
+    it('--csv-raw writes the text as logged', async () => {
+      const file = at('ua-raw.log');
+      writeFileSync(file, `${hostile('=1+1')}\n`);
+      const result = await run(['parse', '--format', 'csv', '--csv-raw', file]);
+      expect(result.code).toBe(0);
+      const [row] = csvRows(result.stdout);
+      expect(row!.user_agent).toBe('=1+1');
+      expect(row!.target_group_arn).toBe('@SUM(1+1)');
+    });
+
+    it('JSONL is never changed, and --csv-raw without CSV is a usage error', async () => {
+      const file = at('ua-jsonl.log');
+      writeFileSync(file, `${hostile('=1+1')}\n`);
+      const result = await run(['parse', file]);
+      expect(jsonl(result.stdout)[0]!.user_agent).toBe('=1+1');
+      const usage = await run(['parse', '--csv-raw', file]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('--format csv');
+    });
   });
 
   it('reads - from stdin, gzip or plain', async () => {

@@ -106,9 +106,11 @@ function recordWith(changes: Record<string, unknown> = {}, count = FULL.length):
 
 describe('parseLine: every layout AWS has written', () => {
   const cases: { name: string; count: number; changes?: Record<string, string> }[] = [
-    // 2016–2018: domain_name and chosen_cert_arn were not quoted yet.
-    { name: '2016, 20 fields, bare domain_name/chosen_cert_arn', count: LAYOUTS[2016], changes: { domain_name: 'www.example.com', chosen_cert_arn: 'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012' } },
-    { name: '2016, 20 fields, quoted', count: LAYOUTS[2016] },
+    // The original layout ends at trace_id.
+    { name: '2016, 18 fields', count: LAYOUTS[2016] },
+    // 2017–2018: domain_name and chosen_cert_arn were not quoted yet.
+    { name: '2017, 20 fields, bare domain_name/chosen_cert_arn', count: LAYOUTS['2017 (domain_name, chosen_cert_arn)'], changes: { domain_name: 'www.example.com', chosen_cert_arn: 'arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012' } },
+    { name: '2017, 20 fields, quoted', count: LAYOUTS['2017 (domain_name, chosen_cert_arn)'] },
     { name: '2018, 23 fields', count: LAYOUTS['2018 (rule priority, creation time, actions)'] },
     { name: '2018, 24 fields', count: LAYOUTS['2018 (redirect_url)'] },
     { name: '2018, 25 fields', count: LAYOUTS['2018 (error_reason)'] },
@@ -238,7 +240,13 @@ const failing: FailingRow[] = [
   { name: 'unterminated quote in the request', line: lineWith({ request: '"GET http://h:80/ HTTP/1.1' }, 13), code: 'UNTERMINATED_QUOTE', field: 'request' },
   { name: 'closing quote escaped at the end of the line', line: lineWith({}, 24).replace(/"-"$/, '"-\\"'), code: 'UNTERMINATED_QUOTE', field: 'redirect_url' },
   { name: 'line cut inside the last quoted field', line: lineWith({}, 25).slice(0, -2), code: 'UNTERMINATED_QUOTE', field: 'error_reason' },
-  { name: 'too few fields (19)', line: lineWith({}, 19), code: 'TOO_FEW_FIELDS' },
+  { name: 'too few fields (17)', line: lineWith({}, 17), code: 'TOO_FEW_FIELDS' },
+  // Two fields run together: reading on from the stuck quote would swallow the next fields into this one.
+  { name: 'no space after the closing quote of chosen_cert_arn ("-"1)', line: lineWith({ chosen_cert_arn: '"-"' }).replace('"-" 1 ', '"-"1 '), code: 'MISSING_SPACE', field: 'chosen_cert_arn' },
+  { name: 'no space after the closing quote of chosen_cert_arn, 2017 layout plus rule priority', line: lineWith({ chosen_cert_arn: '"-"' }, 21).replace(/"-" 1$/, '"-"1'), code: 'MISSING_SPACE', field: 'chosen_cert_arn' },
+  { name: 'no space after the user agent', line: lineWith({}).replace('"curl/8.5.0" ', '"curl/8.5.0"'), code: 'MISSING_SPACE', field: 'user_agent' },
+  { name: 'no space between two quoted fields', line: lineWith({}).replace('"forward" "-"', '"forward""-"'), code: 'MISSING_SPACE', field: 'actions_executed' },
+  { name: 'no space after the last quoted field of the 2016 layout', line: `${lineWith({}, 18)}x`, code: 'MISSING_SPACE', field: 'trace_id' },
   { name: 'too few fields (one word)', line: 'hello', code: 'TOO_FEW_FIELDS' },
   { name: 'empty line', line: '', code: 'TOO_FEW_FIELDS' },
   { name: 'a Classic ELB line (no type field, 15 fields)', line: '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -', code: 'TOO_FEW_FIELDS' },
@@ -314,7 +322,7 @@ describe('parseLine: processing times', () => {
 describe('parseLine: JSON written directly', () => {
   const rows: { name: string; changes: Record<string, string>; expected: Record<string, unknown>; suffix?: string }[] = [
     { name: 'plain ASCII line', changes: {}, expected: {} },
-    { name: 'escapes, \\" and a quote in the text', changes: { user_agent: '"a \\x22b\\x22 \\"c\\" d"e"' }, expected: { user_agent: 'a \\x22b\\x22 \\"c\\" d"e' } },
+    { name: 'escapes and \\" in the text', changes: { user_agent: '"a \\x22b\\x22 \\"c\\" d"' }, expected: { user_agent: 'a \\x22b\\x22 \\"c\\" d' } },
     { name: 'multi-byte and astral characters', changes: { user_agent: '"Mozilla é 日本 🙂"', domain_name: '"bücher.example"' }, expected: { user_agent: 'Mozilla é 日本 🙂', domain_name: 'bücher.example' } },
     { name: 'control characters', changes: { user_agent: '"tab\there bell\u0007"' }, expected: { user_agent: 'tab\there bell\u0007' } },
     { name: 'extra tokens', changes: {}, expected: { extra: ['-', 'x y'] }, suffix: ' - "x y"' },

@@ -12,7 +12,7 @@ async function* chunksThenError(chunks: string[]): AsyncGenerator<Buffer> {
 describe('readLog', () => {
   it('a line cut off by a read error is malformed (TRUNCATED_LINE), not an entry of a shorter layout', async () => {
     const whole = `${sampleLine(1)}\n`;
-    // Cut right after chosen_cert_arn: on its own this would be a valid 20-field (2016) line.
+    // Cut right after chosen_cert_arn: on its own this would be a valid 20-field (2017) line.
     const full = sampleLine(2);
     const cutAt = full.indexOf(' 0 2018-07-02T22:22:48');
     expect(cutAt).toBeGreaterThan(0);
@@ -30,7 +30,7 @@ describe('readLog', () => {
     expect(counts.malformedSamples[0]).toMatchObject({ code: 'TRUNCATED_LINE', source: 'cut.log', line: 2 });
   });
 
-  it('the same bytes ending normally are one more (2016-layout) entry', async () => {
+  it('the same bytes ending normally are one more (2017-layout) entry', async () => {
     const full = sampleLine(2);
     const cutAt = full.indexOf(' 0 2018-07-02T22:22:48');
     async function* chunks(): AsyncGenerator<Buffer> {

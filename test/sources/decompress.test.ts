@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AlbDoctorError } from '../../src/errors.js';
 import { emptyLineCounts, readLog } from '../../src/parse/readLog.js';
+import { readInput } from '../../src/run.js';
 import { decompress } from '../../src/sources/decompress.js';
+import type { SourceItem } from '../../src/sources/logObject.js';
 
 async function collect(stream: Readable, source = 'x.log', counter?: { stored(n: number): void }): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -153,5 +156,76 @@ describe('decompress', () => {
       },
     });
     expect((await failure(source, 'plain.log')).code).toBe('PATH_UNREADABLE');
+  });
+
+  describe('damage in a small object (less text than one output chunk)', () => {
+    // What `gzip -dc` writes before it stops: the reference for how much can be read. Null without gzip.
+    const gzipRecovers = (bytes: Buffer): Buffer | null => {
+      const result = spawnSync('gzip', ['-dc'], { input: bytes, maxBuffer: 64 * 1024 * 1024 });
+      return result.error ? null : result.stdout;
+    };
+    const hasGzip = gzipRecovers(gzipSync('x')) !== null;
+    const newlines = (bytes: Buffer): number => bytes.toString('latin1').split('\n').length - 1;
+
+    const text = Buffer.from(noisyLines(3000)); // about 95 KiB of text, 46 KiB of gzip
+    const damaged: { name: string; code: string; bytes: () => Buffer }[] = [
+      { name: '40 zero bytes in the middle', code: 'BAD_GZIP', bytes: () => gzipSync(text).fill(0, 23000, 23040) },
+      { name: '40 0xff bytes in the middle', code: 'BAD_GZIP', bytes: () => gzipSync(text).fill(0xff, 23000, 23040) },
+      {
+        name: 'one flipped byte in the middle',
+        code: 'BAD_GZIP',
+        bytes: () => {
+          const gz = gzipSync(text);
+          gz[23000] = gz[23000]! ^ 0x55;
+          return gz;
+        },
+      },
+      {
+        name: 'garbage after the first third',
+        code: 'TRUNCATED_GZIP',
+        bytes: () => Buffer.concat([gzipSync(text).subarray(0, 15000), Buffer.alloc(64, 0xff)]),
+      },
+      { name: 'cut in the middle', code: 'TRUNCATED_GZIP', bytes: () => gzipSync(text).subarray(0, 23000) },
+      { name: 'the trailer cut off', code: 'TRUNCATED_GZIP', bytes: () => gzipSync(text).subarray(0, -4) },
+    ];
+
+    /** The real input path (decompress → readLog) over one in-memory object, and the text decompress gave. */
+    async function readObject(gz: Buffer) {
+      const items = (async function* (): AsyncGenerator<SourceItem> {
+        yield { kind: 'log', name: 'small.log.gz', nodeIp: null, sizeBytes: gz.length, open: () => fromChunks(gz) };
+      })();
+      const stats = await readInput(items, { onEntry: () => {} });
+      const parts: Buffer[] = [];
+      try {
+        for await (const chunk of decompress(fromChunks(gz), 'small.log.gz')) parts.push(chunk);
+      } catch {
+        // The error is in stats.unread.
+      }
+      return { stats, plain: Buffer.concat(parts) };
+    }
+
+    it.each(damaged)('$name: every line inflated before the damage is read, and the message counts them', async ({ bytes, code }) => {
+      const gz = bytes();
+      const { stats, plain } = await readObject(gz);
+      expect(stats.unread.map((e) => [e.code, e.source])).toEqual([[code, 'small.log.gz']]);
+      const wholeLines = newlines(plain);
+      // The bytes that were not damaged come out as they were written.
+      expect(wholeLines).toBeGreaterThan(100);
+      expect(plain.subarray(0, 10000).equals(text.subarray(0, 10000))).toBe(true);
+      // Lines read: every whole line, plus the cut-off last one (TRUNCATED_LINE) when there is one.
+      expect(stats.lines - (stats.malformedByCode.TRUNCATED_LINE ?? 0)).toBe(wholeLines);
+      expect(stats.unread[0]!.message).toContain(` ${wholeLines} lines `);
+    });
+
+    // A cut already gave the lines before it; corrupt data gave none.
+    it.skipIf(!hasGzip).each(damaged.filter((d) => d.code === 'BAD_GZIP'))(
+      hasGzip ? '$name: at least as many lines as gzip -dc writes' : '$name: compared with gzip -dc — SKIPPED: no gzip on this machine',
+      async ({ bytes }) => {
+        const gz = bytes();
+        const recovered = gzipRecovers(gz)!;
+        expect(newlines(recovered)).toBeGreaterThan(100);
+        expect(newlines((await readObject(gz)).plain)).toBeGreaterThanOrEqual(newlines(recovered));
+      },
+    );
   });
 });

@@ -1,10 +1,11 @@
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInput } from '../../src/run.js';
+import { openSources } from '../../src/sources/index.js';
 import { openLocalSources } from '../../src/sources/local.js';
 import type { SourceItem } from '../../src/sources/logObject.js';
 import { sampleText } from '../support/samples.js';
@@ -151,6 +152,73 @@ describe('openLocalSources', () => {
     write('bad/crc.log.gz', gz);
     const { stats } = await read([at('bad/crc.log.gz')]);
     expect(stats.unread.map((e) => [e.code, e.source])).toEqual([['BAD_GZIP', at('bad/crc.log.gz')]]);
+  });
+});
+
+describe('the same data named twice is read once', () => {
+  let dup: string;
+  const inDup = (relative: string): string => path.join(dup, relative);
+
+  beforeAll(() => {
+    dup = mkdtempSync(path.join(tmpdir(), 'alb-doctor-dup-'));
+    mkdirSync(inDup('logs/sub'), { recursive: true });
+    writeFileSync(inDup('logs/a.log.gz'), gzipSync(sampleText(2, 0)));
+    writeFileSync(inDup('logs/sub/b.log'), sampleText(1, 10));
+    // A folder symlink that points back up the tree, and a second name for a file.
+    symlinkSync('..', inDup('logs/sub/loop'));
+    symlinkSync('a.log.gz', inDup('logs/z-link.log.gz'));
+    linkSync(inDup('logs/sub/b.log'), inDup('hard-b.log'));
+  });
+
+  afterAll(() => {
+    if (dup) rmSync(dup, { recursive: true, force: true });
+  });
+
+  /** Every target through openSources, as the CLI reads them. */
+  async function readTargets(targets: string[]) {
+    const records: [string, number, number | null][] = [];
+    const stats = await readInput(openSources(targets, { stdin: emptyStdin() }), {
+      onEntry(entry, object, lineNumber) {
+        records.push([path.relative(dup, object.name), lineNumber, entry.toRecord(object.name, lineNumber).client_port ?? null]);
+      },
+    });
+    const skipped = stats.skipped.map((s) => [path.relative(dup, s.name), s.reason]);
+    return { records, stats, skipped };
+  }
+
+  it('a folder named twice: its entries once, the second naming skipped as duplicate', async () => {
+    const { records, stats, skipped } = await readTargets([inDup('logs'), inDup('logs')]);
+    expect(records).toEqual([
+      ['logs/a.log.gz', 1, 1000],
+      ['logs/a.log.gz', 2, 1001],
+      ['logs/sub/b.log', 1, 1010],
+    ]);
+    expect(stats.files).toBe(2);
+    expect(stats.skippedByReason).toEqual({ duplicate: 3 });
+    // The loop back up, the symlinked file, and the folder named again.
+    expect(skipped).toEqual([
+      ['logs/sub/loop', 'duplicate'],
+      ['logs/z-link.log.gz', 'duplicate'],
+      ['logs', 'duplicate'],
+    ]);
+  });
+
+  it('other spellings of the same path (a/../a, a trailing slash, a file inside a folder already read)', async () => {
+    const { records, stats } = await readTargets([inDup('logs/sub/b.log'), inDup('logs/../logs'), inDup('logs/sub/../sub/'), inDup('hard-b.log')]);
+    expect(records).toEqual([
+      ['logs/sub/b.log', 1, 1010],
+      ['logs/a.log.gz', 1, 1000],
+      ['logs/a.log.gz', 2, 1001],
+    ]);
+    expect(stats.entries).toBe(3);
+    // b.log in the walk, the loop, the symlinked a, the sub folder named again, the hard link.
+    expect(stats.skippedByReason).toEqual({ duplicate: 5 });
+  });
+
+  it('a folder symlink loop ends the walk instead of reading the same files again', async () => {
+    const { records } = await readTargets([inDup('logs/sub/loop')]);
+    // loop → logs: a.log.gz (its symlink is the same file), sub/b.log, and sub/loop is logs again.
+    expect(records.map(([file, line]) => `${file}:${line}`)).toEqual(['logs/sub/loop/a.log.gz:1', 'logs/sub/loop/a.log.gz:2', 'logs/sub/loop/sub/b.log:1']);
   });
 });
 

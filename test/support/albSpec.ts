@@ -51,8 +51,8 @@ export const SPEC: readonly SpecField[] = [
   field('ssl_protocol', 'text', false),
   field('target_group_arn', 'text', false),
   field('trace_id', 'text', true),
-  field('domain_name', 'text', true), // bare in 2016–2018 lines
-  field('chosen_cert_arn', 'text', true), // bare in 2016–2018 lines
+  field('domain_name', 'text', true), // bare in 2017–2018 lines
+  field('chosen_cert_arn', 'text', true), // bare in 2017–2018 lines
   field('matched_rule_priority', 'int', false),
   field('request_creation_time', 'time', false),
   field('actions_executed', 'text', true),
@@ -74,7 +74,9 @@ export const SPEC_INDEX: Readonly<Record<string, number>> = Object.fromEntries(S
 
 /** Field counts of the layouts AWS has written, oldest first (domain.md §2). */
 export const LAYOUTS = {
-  2016: 20,
+  // As AWS's Knowledge Center article on keep-alive 502s quotes its line; SNI (October 2017) added two fields.
+  2016: 18,
+  '2017 (domain_name, chosen_cert_arn)': 20,
   '2018 (rule priority, creation time, actions)': 23,
   '2018 (redirect_url)': 24,
   '2018 (error_reason)': 25,
