@@ -46,6 +46,7 @@ export const IDLE_BUCKET_FINE_FROM_MS = 500;
 export const IDLE_BUCKET_FINE_PER_OCTAVE = 32;
 /** 500 ms · 2⁸ = 128 s, where the coarse buckets start. */
 export const IDLE_BUCKET_FINE_OCTAVES = 8;
+export const IDLE_BUCKET_COARSE_FROM_MS = IDLE_BUCKET_FINE_FROM_MS * 2 ** IDLE_BUCKET_FINE_OCTAVES;
 export const IDLE_BUCKET_COARSE_PER_OCTAVE = 4;
 /** 128 s · 2⁵ = 4096 s, just above the ALB's largest idle timeout (4000 s). */
 export const IDLE_BUCKET_COARSE_OCTAVES = 5;

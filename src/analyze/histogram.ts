@@ -8,6 +8,7 @@
  */
 import type { IdleAgeBucket } from '../types.js';
 import {
+  IDLE_BUCKET_COARSE_FROM_MS,
   IDLE_BUCKET_COARSE_OCTAVES,
   IDLE_BUCKET_COARSE_PER_OCTAVE,
   IDLE_BUCKET_FINE_FROM_MS,
@@ -15,9 +16,6 @@ import {
   IDLE_BUCKET_FINE_PER_OCTAVE,
   IDLE_BUCKET_SMALL_EDGES_MS,
 } from './constants.js';
-
-/** Where the coarse buckets start: the fine ones' last octave's end. */
-export const IDLE_BUCKET_COARSE_FROM_MS = IDLE_BUCKET_FINE_FROM_MS * 2 ** IDLE_BUCKET_FINE_OCTAVES;
 
 function buildEdges(): number[] {
   const edges = [...IDLE_BUCKET_SMALL_EDGES_MS];

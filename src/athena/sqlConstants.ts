@@ -14,7 +14,7 @@ import {
   EDGE_CORRECTION_SPACINGS,
   HIGH_CONFIDENCE_MAX_P_VALUE,
   HIGH_CONFIDENCE_MIN_RACES,
-  IDLE_BUCKET_COARSE_OCTAVES,
+  IDLE_BUCKET_COARSE_FROM_MS,
   IDLE_BUCKET_COARSE_PER_OCTAVE,
   IDLE_BUCKET_FINE_FROM_MS,
   IDLE_BUCKET_FINE_OCTAVES,
@@ -56,6 +56,7 @@ import {
   TIMEOUT_RESOLUTION_MS,
   TIMEOUT_ROUNDING_SLACK_MS,
 } from '../analyze/constants.js';
+import { IDLE_BUCKET_COUNT } from '../analyze/histogram.js';
 
 /** An integer literal; a fraction here would be a unit mistake. */
 function int(value: number): string {
@@ -88,8 +89,6 @@ export const TIMELINE_STEP_SECONDS = 60;
 // The idle-bucket indexes where each part of the recipe starts (histogram.ts buildEdges).
 const FIRST_FINE_BUCKET = IDLE_BUCKET_SMALL_EDGES_MS.length;
 const FIRST_COARSE_BUCKET = FIRST_FINE_BUCKET + IDLE_BUCKET_FINE_OCTAVES * IDLE_BUCKET_FINE_PER_OCTAVE;
-const BUCKET_COUNT = FIRST_COARSE_BUCKET + IDLE_BUCKET_COARSE_OCTAVES * IDLE_BUCKET_COARSE_PER_OCTAVE + 1;
-const COARSE_FROM_MS = IDLE_BUCKET_FINE_FROM_MS * 2 ** IDLE_BUCKET_FINE_OCTAVES;
 
 export const SQL_CONSTANTS: Readonly<Record<string, string>> = {
   // classify.ts
@@ -108,13 +107,13 @@ export const SQL_CONSTANTS: Readonly<Record<string, string>> = {
     .join(' ')} ELSE ${IDLE_BUCKET_SMALL_EDGES_MS.length - 1}`,
   IDLE_BUCKET_FIRST_FINE: int(FIRST_FINE_BUCKET),
   IDLE_BUCKET_FIRST_COARSE: int(FIRST_COARSE_BUCKET),
-  IDLE_BUCKET_COUNT: int(within('the idle-bucket count', BUCKET_COUNT, 1000, 'bucket numbers are three digits')),
-  IDLE_BUCKET_LAST: int(BUCKET_COUNT - 1),
+  IDLE_BUCKET_COUNT: int(within('IDLE_BUCKET_COUNT', IDLE_BUCKET_COUNT, 1000, 'bucket numbers are three digits')),
+  IDLE_BUCKET_LAST: int(IDLE_BUCKET_COUNT - 1),
   IDLE_BUCKET_FINE_FROM_MS: double(IDLE_BUCKET_FINE_FROM_MS),
   IDLE_BUCKET_FINE_FROM_US: double(IDLE_BUCKET_FINE_FROM_MS * US_PER_MS),
   IDLE_BUCKET_FINE_PER_OCTAVE: double(IDLE_BUCKET_FINE_PER_OCTAVE),
-  IDLE_BUCKET_COARSE_FROM_MS: double(COARSE_FROM_MS),
-  IDLE_BUCKET_COARSE_FROM_US: double(COARSE_FROM_MS * US_PER_MS),
+  IDLE_BUCKET_COARSE_FROM_MS: double(IDLE_BUCKET_COARSE_FROM_MS),
+  IDLE_BUCKET_COARSE_FROM_US: double(IDLE_BUCKET_COARSE_FROM_MS * US_PER_MS),
   IDLE_BUCKET_COARSE_PER_OCTAVE: double(IDLE_BUCKET_COARSE_PER_OCTAVE),
 
   // albIdle.ts
