@@ -5,14 +5,16 @@
 --   class       per target group and cause: explained entries whose cause is final at once (n)
 --   hist        per target group and idle-age bucket: requests measured with an idle gap (n)
 --   timeline    per target group and minute: requests (n) and explained entries (other_errors)
---   timeout     per 10 ms of elapsed time: idle-timeout 504s (n)
+--   timeout     per TIMEOUT_RESOLUTION_MS of elapsed time: idle-timeout 504s (n)
 --   candidate   one per race-shaped 502, with its idle gap and its final `class`
 --   history     the requests before a race-shaped 502 on its pair (for the pool replay)
 -- and, on every row, what the analysis concluded: the ALB idle timeout, and per target group the
 -- keep-alive fit (T̂, the band of racing idle gaps, its Poisson p-value).
 --
--- Same steps, same constants as analyze/classify.ts, connections.ts, races.ts, keepalive.ts and
--- albIdle.ts; the comments name the constant each literal stands for.
+-- Same steps as analyze/classify.ts, connections.ts, races.ts, keepalive.ts and albIdle.ts, with the
+-- same constants: each threshold is written as its name in double braces, and its value comes from
+-- analyze/constants.ts when the template loads (src/athena/sqlConstants.ts), so that no number here
+-- can drift from the streaming analysis.
 --
 -- Built for Athena, whose engine (Trino) runs a WITH query once per reference: every step below reads
 -- the step before it once and nothing else but constants, so the logs are read once. What other SQL
@@ -34,21 +36,22 @@ settings AS (
 digits AS (
   SELECT d FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t (d)
 ),
--- Idle-age bucket edges (ms): 0 1 2 5 10 20 50 100 200, then 32 per octave from 500 ms, then 4 per octave
--- from 128 s (analyze/histogram.ts); bucket i is [edge i, edge i+1), the last one open.
+-- Idle-age bucket edges (ms) by histogram.ts's recipe (constants.ts IDLE_BUCKET_*): the small edges, then
+-- a number per octave from IDLE_BUCKET_FINE_FROM_MS, then fewer per octave from the coarse start; bucket i
+-- is [edge i, edge i+1), the last one open.
 idle_buckets AS (
   SELECT bucket, from_ms, LEAD(from_ms) OVER (ORDER BY bucket) AS to_ms
   FROM (
     SELECT
       n AS bucket,
       CASE
-        WHEN n = 0 THEN 0e0 WHEN n = 1 THEN 1e0 WHEN n = 2 THEN 2e0 WHEN n = 3 THEN 5e0 WHEN n = 4 THEN 10e0
-        WHEN n = 5 THEN 20e0 WHEN n = 6 THEN 50e0 WHEN n = 7 THEN 100e0 WHEN n = 8 THEN 200e0
-        WHEN n < 265 THEN round(500e0 * power(2e0, (n - 9) / 32e0))
-        ELSE round(128000e0 * power(2e0, (n - 265) / 4e0))
+        {{IDLE_BUCKET_SMALL_EDGE_CASES}}
+        WHEN n < {{IDLE_BUCKET_FIRST_COARSE}}
+          THEN round({{IDLE_BUCKET_FINE_FROM_MS}} * power(2e0, (n - {{IDLE_BUCKET_FIRST_FINE}}) / {{IDLE_BUCKET_FINE_PER_OCTAVE}}))
+        ELSE round({{IDLE_BUCKET_COARSE_FROM_MS}} * power(2e0, (n - {{IDLE_BUCKET_FIRST_COARSE}}) / {{IDLE_BUCKET_COARSE_PER_OCTAVE}}))
       END AS from_ms
     FROM (SELECT a.d * 100 + b.d * 10 + c.d AS n FROM digits a CROSS JOIN digits b CROSS JOIN digits c) t
-    WHERE n < 286
+    WHERE n < {{IDLE_BUCKET_COUNT}}
   ) e
 ),
 scanned AS (
@@ -130,9 +133,10 @@ entries AS (
             THEN 'alb_rejected'
           ELSE 'unclassified'
         END
-      -- 504: a connect timeout takes 10 s (CONNECT_TIMEOUT_BAND_MS), anything else is the idle timeout.
+      -- 504: a connect timeout takes about 10 s (CONNECT_TIMEOUT_BAND_MS), anything else is the idle timeout.
       WHEN elb_status_code = 504 THEN
-        CASE WHEN time_us - received_us >= 9950000 AND time_us - received_us < 10600000 THEN 'connect_timeout' ELSE 'target_timeout' END
+        CASE WHEN time_us - received_us >= {{CONNECT_TIMEOUT_FROM_US}} AND time_us - received_us < {{CONNECT_TIMEOUT_TO_US}}
+          THEN 'connect_timeout' ELSE 'target_timeout' END
       WHEN elb_status_code = 502 AND target_status_code IS NULL THEN
         CASE
           WHEN rpt = -1 THEN 'race_B'
@@ -140,7 +144,7 @@ entries AS (
             CASE
               WHEN tpt = -1 THEN 'race_C'
               -- RACE_MAX_TARGET_MS: a longer target time is the target dying mid-request.
-              WHEN tpt >= 0 THEN CASE WHEN tpt * 1000 <= 1000 THEN 'race_A' ELSE 'target_reset' END
+              WHEN tpt >= 0 THEN CASE WHEN tpt * 1000 <= {{RACE_MAX_TARGET_MS}} THEN 'race_A' ELSE 'target_reset' END
               ELSE 'unclassified'
             END
           ELSE 'unclassified'
@@ -149,8 +153,8 @@ entries AS (
     END AS verdict
   FROM scanned
   CROSS JOIN settings
-  -- Entries up to CONTEXT_BEFORE_WINDOW_MS (10 min) before `from` only end the idle gaps of the first
-  -- requests in the range.
+  -- Entries up to CONTEXT_BEFORE_WINDOW_MS before `from` (:context_from_us) only end the idle gaps of the
+  -- first requests in the range.
   WHERE time_us >= settings.context_from_us AND time_us < settings.to_us
 ),
 -- Idle gap (domain.md §6): dispatched − the latest end (`time`) of the requests on the same (node,
@@ -186,23 +190,19 @@ paired AS (
 ),
 requests AS (
   SELECT
-    p.*,
-    dispatched_us - latest_end_us AS gap_us,
-    CAST(dispatched_us - latest_end_us AS double) / 1000e0 AS gap_ms,
+    g.*,
+    CAST(gap_us AS double) / 1000e0 AS gap_ms,
     in_window AND verdict LIKE 'race_%' AS is_candidate,
     -- Its idle-age bucket by the formula; the exact (rounded) edges move it one at most (next step).
     CAST(CASE
-      WHEN latest_end_us IS NULL THEN NULL
-      WHEN CAST(dispatched_us - latest_end_us AS double) < 500000 THEN
-        CASE WHEN dispatched_us - latest_end_us < 1000 THEN 0 WHEN dispatched_us - latest_end_us < 2000 THEN 1
-             WHEN dispatched_us - latest_end_us < 5000 THEN 2 WHEN dispatched_us - latest_end_us < 10000 THEN 3
-             WHEN dispatched_us - latest_end_us < 20000 THEN 4 WHEN dispatched_us - latest_end_us < 50000 THEN 5
-             WHEN dispatched_us - latest_end_us < 100000 THEN 6 WHEN dispatched_us - latest_end_us < 200000 THEN 7 ELSE 8 END
-      WHEN dispatched_us - latest_end_us < 128000000 THEN 9 + floor(32e0 * ln(CAST(dispatched_us - latest_end_us AS double) / 500000e0) / ln(2e0))
-      ELSE least(285e0, 265 + floor(4e0 * ln(CAST(dispatched_us - latest_end_us AS double) / 128000000e0) / ln(2e0)))
+      WHEN gap_us IS NULL THEN NULL
+      WHEN gap_us < {{IDLE_BUCKET_FINE_FROM_US}} THEN CASE {{IDLE_BUCKET_SMALL_INDEX_CASES}} END
+      WHEN gap_us < {{IDLE_BUCKET_COARSE_FROM_US}}
+        THEN {{IDLE_BUCKET_FIRST_FINE}} + floor({{IDLE_BUCKET_FINE_PER_OCTAVE}} * ln(CAST(gap_us AS double) / {{IDLE_BUCKET_FINE_FROM_US}}) / ln(2e0))
+      ELSE least({{IDLE_BUCKET_LAST}}, {{IDLE_BUCKET_FIRST_COARSE}}
+        + floor({{IDLE_BUCKET_COARSE_PER_OCTAVE}} * ln(CAST(gap_us AS double) / {{IDLE_BUCKET_COARSE_FROM_US}}) / ln(2e0)))
     END AS bigint) AS bucket_guess
-  FROM paired p
-  WHERE is_end = 0
+  FROM (SELECT p.*, dispatched_us - latest_end_us AS gap_us FROM paired p WHERE is_end = 0) g
 ),
 bucketed AS (
   SELECT r.*, b.bucket, b.from_ms AS bucket_from_ms, b.to_ms AS bucket_to_ms
@@ -212,27 +212,28 @@ bucketed AS (
     ON b.bucket = r.bucket_guess + k.delta AND (r.gap_ms >= b.from_ms OR b.bucket = 0) AND (b.to_ms IS NULL OR r.gap_ms < b.to_ms)
   WHERE b.bucket IS NOT NULL OR (r.bucket_guess IS NULL AND k.delta = 0)
 ),
--- The pool replay (races.ts) needs each race-shaped 502's last RECENT_REQUESTS (32) requests on its pair.
--- A request is among them for each race-shaped 502 in the 32 requests after it: one bit per such 502
--- (its pair_seq modulo 32; 32 consecutive numbers never share one), then a copy of the request per bit.
+-- The pool replay (races.ts) needs each race-shaped 502's last RECENT_REQUESTS requests on its pair.
+-- A request is among them for each race-shaped 502 in the RECENT_REQUESTS requests after it: one bit per
+-- such 502 (its pair_seq modulo RECENT_REQUESTS; that many consecutive numbers never share one), then a
+-- copy of the request per bit.
 marked AS (
   SELECT
     b.*,
-    CAST(COALESCE(SUM(CASE WHEN is_candidate THEN power(2e0, mod(pair_seq, 32)) ELSE 0e0 END)
-      OVER (PARTITION BY pair_node, pair_target ORDER BY pair_seq ROWS BETWEEN 1 FOLLOWING AND 32 FOLLOWING), 0e0) AS bigint) AS races_after
+    CAST(COALESCE(SUM(CASE WHEN is_candidate THEN power(2e0, mod(pair_seq, {{RECENT_REQUESTS}})) ELSE 0e0 END)
+      OVER (PARTITION BY pair_node, pair_target ORDER BY pair_seq ROWS BETWEEN 1 FOLLOWING AND {{RECENT_REQUESTS}} FOLLOWING), 0e0) AS bigint) AS races_after
   FROM bucketed b
 ),
 copies AS (
   SELECT m.*, o.offset_seq
   FROM marked m
-  -- The row itself (0) and, where races follow, one copy per following distance 1..32: a join on a key
-  -- so that only those rows are multiplied.
+  -- The row itself (0) and, where races follow, one copy per following distance 1..RECENT_REQUESTS: a
+  -- join on a key so that only those rows are multiplied.
   JOIN (
     SELECT 0 AS has_races, 0 AS offset_seq
     UNION ALL
-    SELECT 1, a.d * 10 + b.d FROM digits a CROSS JOIN digits b WHERE a.d * 10 + b.d <= 32
+    SELECT 1, a.d * 10 + b.d FROM digits a CROSS JOIN digits b WHERE a.d * 10 + b.d <= {{RECENT_REQUESTS}}
   ) o ON o.has_races = CASE WHEN m.races_after > 0 THEN 1 ELSE 0 END
-  WHERE o.offset_seq = 0 OR mod(CAST(floor(m.races_after / power(2e0, mod(m.pair_seq + o.offset_seq, 32))) AS bigint), 2) = 1
+  WHERE o.offset_seq = 0 OR mod(CAST(floor(m.races_after / power(2e0, mod(m.pair_seq + o.offset_seq, {{RECENT_REQUESTS}}))) AS bigint), 2) = 1
 ),
 -- Every row counted in its roles, by one GROUP BY: the logs are reduced to counts, race-shaped 502s and
 -- the requests before them.
@@ -244,8 +245,8 @@ roles AS (
     CASE WHEN r.role = 'class' THEN c.verdict END AS k_class,
     CASE WHEN r.role = 'hist' THEN c.bucket END AS k_bucket,
     CASE
-      WHEN r.role = 'timeline' THEN CAST(floor(CAST(c.time_us AS double) / 60000000e0) AS bigint)
-      WHEN r.role = 'timeout' THEN CAST(floor(CAST(c.time_us - c.received_us AS double) / 10000e0) AS bigint)
+      WHEN r.role = 'timeline' THEN CAST(floor(CAST(c.time_us AS double) / {{TIMELINE_STEP_US}}) AS bigint)
+      WHEN r.role = 'timeout' THEN CAST(floor(CAST(c.time_us - c.received_us AS double) / {{TIMEOUT_RESOLUTION_US}}) AS bigint)
     END AS k_time,
     CASE WHEN r.role IN ('candidate', 'history') THEN c.pair_node END AS k_node,
     CASE WHEN r.role IN ('candidate', 'history') THEN c.pair_target END AS k_target,
@@ -260,9 +261,9 @@ roles AS (
     WHEN 'timeline' THEN c.offset_seq = 0 AND c.in_window
     WHEN 'class' THEN c.offset_seq = 0 AND c.in_window AND c.verdict IS NOT NULL AND c.verdict NOT LIKE 'race_%'
     WHEN 'hist' THEN c.offset_seq = 0 AND c.in_window AND c.bucket IS NOT NULL
-    -- albIdle.ts: idle-timeout 504s with an elapsed time in (0, 4 100 s]
+    -- albIdle.ts: idle-timeout 504s with an elapsed time in (0, MAX_TIMEOUT_ELAPSED_MS]
     WHEN 'timeout' THEN c.offset_seq = 0 AND c.in_window AND c.verdict = 'target_timeout'
-      AND c.time_us - c.received_us > 0 AND c.time_us - c.received_us <= 4100000000
+      AND c.time_us - c.received_us > 0 AND c.time_us - c.received_us <= {{MAX_TIMEOUT_ELAPSED_US}}
     WHEN 'candidate' THEN c.offset_seq = 0 AND c.is_candidate
     ELSE false
   END
@@ -293,9 +294,9 @@ reduced AS (
   GROUP BY role, k_group, k_class, k_bucket, k_time, k_node, k_target, k_seq, k_history
 ),
 -- From here on the rows are few: counts, race-shaped 502s, their pairs' recent requests.
--- The ALB idle timeout (albIdle.ts): the 10th percentile of the idle-timeout 504s' elapsed times in
--- 10 ms steps (RESOLUTION_MS), plus ROUNDING_SLACK_MS (20 ms), floored to seconds, within 1–4000; at
--- least MIN_TIMEOUTS_TO_INFER (3) of them, else the flag or the default (60 s).
+-- The ALB idle timeout (albIdle.ts): the TIMEOUT_PERCENTILE of the idle-timeout 504s' elapsed times in
+-- steps of TIMEOUT_RESOLUTION_MS, plus TIMEOUT_ROUNDING_SLACK_MS, floored to seconds, within the
+-- attribute's range; at least MIN_TIMEOUTS_TO_INFER of them, else the flag or the default.
 timeout_ranked AS (
   SELECT
     r.*,
@@ -307,27 +308,28 @@ timeout_ranked AS (
 idle_timeout AS (
   SELECT
     t.*,
-    COALESCE(s.alb_idle_timeout_flag_s, inferred_s, 60) AS idle_timeout_s,
+    COALESCE(s.alb_idle_timeout_flag_s, inferred_s, {{DEFAULT_ALB_IDLE_TIMEOUT_SECONDS}}) AS idle_timeout_s,
     CASE WHEN s.alb_idle_timeout_flag_s IS NOT NULL THEN 'flag' WHEN inferred_s IS NOT NULL THEN 'inferred' ELSE 'default' END AS idle_timeout_source,
     -- maxRaceGapMs: a little above the ALB idle timeout
-    COALESCE(s.alb_idle_timeout_flag_s, inferred_s, 60) * 1000e0 * 1.25e0 + 5000 AS max_race_gap_ms
+    COALESCE(s.alb_idle_timeout_flag_s, inferred_s, {{DEFAULT_ALB_IDLE_TIMEOUT_SECONDS}}) * 1000e0 * {{MAX_RACE_GAP_IDLE_FACTOR}} + {{MAX_RACE_GAP_EXTRA_MS}}
+      AS max_race_gap_ms
   FROM (
     SELECT
       x.*,
-      CAST(MIN(CASE WHEN role = 'timeout' AND timeouts >= 3 AND timeouts_so_far > floor(0.1e0 * (timeouts - 1))
-        THEN least(4000e0, greatest(1e0, floor((k_time * 10 + 20) / 1000e0))) END) OVER () AS bigint) AS inferred_s
+      CAST(MIN(CASE WHEN role = 'timeout' AND timeouts >= {{MIN_TIMEOUTS_TO_INFER}} AND timeouts_so_far > floor({{TIMEOUT_PERCENTILE}} * (timeouts - 1))
+        THEN least({{MAX_ALB_IDLE_TIMEOUT_SECONDS}}, greatest({{MIN_ALB_IDLE_TIMEOUT_SECONDS}},
+          floor((k_time * {{TIMEOUT_RESOLUTION_MS}} + {{TIMEOUT_ROUNDING_SLACK_MS}}) / 1000e0))) END) OVER () AS bigint) AS inferred_s
     FROM timeout_ranked x
   ) t
   CROSS JOIN settings s
 ),
--- Race-shaped 502s: looksRefused (shape B and nothing answered on its pair for REFUSAL_SILENCE_MS,
--- 10 s, after), and deploy runs (markDeployRuns): RUN_MIN_EVENTS (3) or more shape-B 502s on one
--- target of a group, each within RUN_GAP_MS (30 s) of the previous one with nothing answered on its
--- pair since.
+-- Race-shaped 502s: looksRefused (shape B and nothing answered on its pair for REFUSAL_SILENCE_MS
+-- after), and deploy runs (markDeployRuns): RUN_MIN_EVENTS or more shape-B 502s on one target of a
+-- group, each within RUN_GAP_MS of the previous one with nothing answered on its pair since.
 refusals AS (
   SELECT
     r.*,
-    role = 'candidate' AND shape = 'B' AND NOT COALESCE(answered_after_us - dispatched_us < 10000000, false) AS looks_refused,
+    role = 'candidate' AND shape = 'B' AND NOT COALESCE(answered_after_us - dispatched_us < {{REFUSAL_SILENCE_US}}, false) AS looks_refused,
     CASE WHEN role = 'candidate' AND shape = 'B' THEN k_group || ' ' || target END AS refusal_part,
     CASE WHEN role = 'candidate' AND shape = 'B'
       THEN LAG(dispatched_us) OVER (PARTITION BY CASE WHEN role = 'candidate' AND shape = 'B' THEN k_group || ' ' || target END ORDER BY dispatched_us, k_node, k_seq) END AS previous_refusal_us
@@ -341,7 +343,7 @@ refusal_runs AS (
   FROM (
     SELECT
       x.*,
-      previous_refusal_us IS NOT NULL AND dispatched_us - previous_refusal_us <= 30000000
+      previous_refusal_us IS NOT NULL AND dispatched_us - previous_refusal_us <= {{RUN_GAP_US}}
         AND NOT COALESCE(answered_before_us > previous_refusal_us, false) AS chained
     FROM refusals x
   ) r
@@ -354,14 +356,14 @@ run_edges AS (
     ROW_NUMBER() OVER (PARTITION BY refusal_part, run_no ORDER BY dispatched_us DESC, k_node DESC, k_seq DESC) AS run_last
   FROM refusal_runs r
 ),
--- A run and RUN_MARGIN_MS (5 s) around it is a deploy: its first and last refusal each add a boundary
+-- A run and RUN_MARGIN_MS around it is a deploy: its first and last refusal each add a boundary
 -- row, and a running count of boundaries tells which race-shaped 502s of the target lie inside.
 run_bounds AS (
   SELECT r.*, b.bound
   FROM run_edges r
   JOIN (VALUES (0, 0), (1, 0), (1, 1), (2, 0), (2, 2)) AS b (edge, bound)
     ON b.edge = CASE
-      WHEN refusal_part IS NULL OR run_size < 3 THEN 0
+      WHEN refusal_part IS NULL OR run_size < {{RUN_MIN_EVENTS}} THEN 0
       WHEN run_first = 1 THEN 1
       WHEN run_last = 1 THEN 2
       ELSE 0
@@ -374,14 +376,14 @@ in_runs AS (
       THEN SUM(CASE bound WHEN 1 THEN 1 WHEN 2 THEN -1 ELSE 0 END) OVER (
         PARTITION BY CASE WHEN role = 'candidate' THEN k_group || ' ' || target END
         -- at equal times: a run's start, then the 502s, then its end (both ends inclusive)
-        ORDER BY CASE bound WHEN 1 THEN dispatched_us - 5000000 WHEN 2 THEN dispatched_us + 5000000 ELSE dispatched_us END,
+        ORDER BY CASE bound WHEN 1 THEN dispatched_us - {{RUN_MARGIN_US}} WHEN 2 THEN dispatched_us + {{RUN_MARGIN_US}} ELSE dispatched_us END,
           CASE bound WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE 2 END, k_node, k_seq
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) > 0
     END AS in_deploy_run
   FROM run_bounds r
 ),
 -- The keep-alive fit (keepalive.ts fitKeepAlive), per target group, over the idle gaps of race-shaped
--- 502s outside deploy runs and lone refusals, from MIN_RACE_GAP_MS (250 ms) to maxRaceGapMs.
+-- 502s outside deploy runs and lone refusals, from MIN_RACE_GAP_MS to maxRaceGapMs.
 fit_gaps AS (
   SELECT
     r.*,
@@ -392,12 +394,12 @@ fit_gaps AS (
     SELECT
       x.*,
       role = 'candidate' AND bound = 0 AND NOT in_deploy_run AND NOT looks_refused AND gap_us IS NOT NULL
-        AND gap_ms >= 250 AND gap_ms <= max_race_gap_ms AS fits_band
+        AND gap_ms >= {{MIN_RACE_GAP_MS}} AND gap_ms <= max_race_gap_ms AS fits_band
     FROM in_runs x
     WHERE bound = 0
   ) r
 ),
--- Single linkage on a log scale: a gap more than LINK_LOG (0.2) above the previous one starts a
+-- Single linkage on a log scale: a gap more than LINK_LOG above the previous one starts a
 -- cluster; the largest cluster is the band's candidate (on a tie, the higher one).
 fit_clusters AS (
   SELECT
@@ -406,7 +408,7 @@ fit_clusters AS (
   FROM (
     SELECT
       s.*,
-      CASE WHEN fits_band THEN SUM(CASE WHEN spacing IS NULL OR spacing > 0.2e0 THEN 1 ELSE 0 END)
+      CASE WHEN fits_band THEN SUM(CASE WHEN spacing IS NULL OR spacing > {{LINK_LOG}} THEN 1 ELSE 0 END)
         OVER (PARTITION BY CASE WHEN fits_band THEN k_group END ORDER BY fit_rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) END AS cluster_no
     FROM (
       SELECT g.*, CASE WHEN fits_band THEN log_gap - LAG(log_gap) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END ORDER BY fit_rank) END AS spacing
@@ -427,12 +429,12 @@ best_cluster AS (
     FROM (SELECT c.*, MAX(cluster_size) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS largest FROM fit_clusters c) m
   ) b
 ),
--- Stragglers at the top: a spacing above max(STRAGGLER_MIN_LOG 0.01, STRAGGLER_SPACINGS 5 × the median
--- spacing) is trimmed, one member at a time, while three or more remain.
+-- Stragglers at the top: a spacing above max(STRAGGLER_MIN_LOG, STRAGGLER_SPACINGS × the median
+-- spacing) is trimmed, one member at a time, while more than STRAGGLER_MIN_KEPT remain.
 cluster_top AS (
   SELECT
     t.*,
-    largest - greatest(0, least(largest - COALESCE(last_small_pos, 1), largest - 2)) AS last_pos
+    largest - greatest(0, least(largest - COALESCE(last_small_pos, 1), largest - {{STRAGGLER_MIN_KEPT}})) AS last_pos
   FROM (
     SELECT
       l.*,
@@ -440,7 +442,7 @@ cluster_top AS (
     FROM (
       SELECT
         s.*,
-        greatest(0.01e0, 5e0 * COALESCE(MAX(CASE WHEN spacing_rank = floor((largest - 1) / 2e0) + 1 THEN spacing END)
+        greatest({{STRAGGLER_MIN_LOG}}, {{STRAGGLER_SPACINGS}} * COALESCE(MAX(CASE WHEN spacing_rank = floor((largest - 1) / 2e0) + 1 THEN spacing END)
           OVER (PARTITION BY CASE WHEN fits_band THEN k_group END), 0e0)) AS limit_log
       FROM (
         SELECT
@@ -453,16 +455,16 @@ cluster_top AS (
 ),
 -- Where the band starts (onsetIndex): the split into a sparse lower and a dense upper part that
 -- maximises a two-step density's log-likelihood on the log scale, kept if it beats one step by
--- SPLIT_PENALTY_PER_LOG_N (2) × ln n + SPLIT_PENALTY (3) and the upper part is DENSER_BY (2) times as
--- dense; densities over width + MIN_WIDTH_LOG (0.0005); four members at least; the first best split wins.
+-- SPLIT_PENALTY_PER_LOG_N × ln n + SPLIT_PENALTY and the upper part is DENSER_BY times as dense;
+-- densities over width + MIN_WIDTH_LOG; ONSET_MIN_MEMBERS at least; the first best split wins.
 onset_gains AS (
   SELECT
     g.*,
-    CASE WHEN in_best AND last_pos >= 4 AND pos >= 2 AND pos <= last_pos - 1
-      AND (last_pos - pos + 1) / (log_last - log_gap + 0.0005e0) >= 2 * ((pos - 1) / (log_gap - log_first + 0.0005e0))
-      THEN (pos - 1) * ln((pos - 1) / (log_gap - log_first + 0.0005e0))
-        + (last_pos - pos + 1) * ln((last_pos - pos + 1) / (log_last - log_gap + 0.0005e0))
-        - last_pos * ln(last_pos / (log_last - log_first + 0.0005e0))
+    CASE WHEN in_best AND last_pos >= {{ONSET_MIN_MEMBERS}} AND pos >= 2 AND pos <= last_pos - 1
+      AND (last_pos - pos + 1) / (log_last - log_gap + {{MIN_WIDTH_LOG}}) >= {{DENSER_BY}} * ((pos - 1) / (log_gap - log_first + {{MIN_WIDTH_LOG}}))
+      THEN (pos - 1) * ln((pos - 1) / (log_gap - log_first + {{MIN_WIDTH_LOG}}))
+        + (last_pos - pos + 1) * ln((last_pos - pos + 1) / (log_last - log_gap + {{MIN_WIDTH_LOG}}))
+        - last_pos * ln(last_pos / (log_last - log_first + {{MIN_WIDTH_LOG}}))
     END AS split_gain
   FROM (
     SELECT
@@ -477,16 +479,17 @@ band AS (
     b.*,
     MAX(CASE WHEN in_best AND pos = first_pos THEN gap_ms END) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS lowest_ms,
     MAX(CASE WHEN in_best AND pos = last_pos THEN gap_ms END) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS top_ms,
-    -- The lowest race overshoots the edge by about one spacing: k = min(3, races − 1) spacings above it.
-    MAX(CASE WHEN in_best AND pos = first_pos + least(3, last_pos - first_pos) THEN gap_ms END)
+    -- The lowest race overshoots the edge by about one spacing: k = min(EDGE_CORRECTION_SPACINGS, races − 1)
+    -- spacings above it.
+    MAX(CASE WHEN in_best AND pos = first_pos + least({{EDGE_CORRECTION_SPACINGS}}, last_pos - first_pos) THEN gap_ms END)
       OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS kth_ms
   FROM (
     SELECT
       s.*,
-      COALESCE(MIN(CASE WHEN split_gain > 2 * ln(last_pos) + 3 AND split_gain = best_gain THEN pos END)
+      COALESCE(MIN(CASE WHEN split_gain > {{SPLIT_PENALTY_PER_LOG_N}} * ln(last_pos) + {{SPLIT_PENALTY}} AND split_gain = best_gain THEN pos END)
         OVER (PARTITION BY CASE WHEN fits_band THEN k_group END), 1) AS first_pos
     FROM (
-      SELECT o.*, MAX(CASE WHEN split_gain > 2 * ln(last_pos) + 3 THEN split_gain END) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS best_gain
+      SELECT o.*, MAX(CASE WHEN split_gain > {{SPLIT_PENALTY_PER_LOG_N}} * ln(last_pos) + {{SPLIT_PENALTY}} THEN split_gain END) OVER (PARTITION BY CASE WHEN fits_band THEN k_group END) AS best_gain
       FROM onset_gains o
     ) s
   ) b
@@ -503,7 +506,7 @@ group_band AS (
       MAX(CASE WHEN fits_band THEN fit_count END) OVER (PARTITION BY k_group) AS candidates_in_range,
       MAX(CASE WHEN fits_band THEN first_pos END) OVER (PARTITION BY k_group) AS band_first,
       MAX(CASE WHEN fits_band THEN last_pos END) OVER (PARTITION BY k_group) AS band_last,
-      MAX(CASE WHEN fits_band THEN least(3, last_pos - first_pos) END) OVER (PARTITION BY k_group) AS band_k,
+      MAX(CASE WHEN fits_band THEN least({{EDGE_CORRECTION_SPACINGS}}, last_pos - first_pos) END) OVER (PARTITION BY k_group) AS band_k,
       MAX(CASE WHEN fits_band THEN lowest_ms END) OVER (PARTITION BY k_group) AS band_lowest_ms,
       MAX(CASE WHEN fits_band THEN top_ms END) OVER (PARTITION BY k_group) AS band_top_ms,
       MAX(CASE WHEN fits_band THEN kth_ms END) OVER (PARTITION BY k_group) AS band_kth_ms
@@ -512,29 +515,30 @@ group_band AS (
 ),
 -- Chance: requests with a gap in [from, to), as IdleGapHistogram.requestsBetween counts them (whole
 -- buckets, and the covered fraction of the ones at the ends; the open last bucket whole), in the range
--- [250 ms, maxRaceGapMs) and in the band widened by BAND_MIN_WIDTH/2 (0.25 % of its lowest gap) a side.
+-- [MIN_RACE_GAP_MS, maxRaceGapMs) and in the band widened by BAND_MIN_WIDTH/2 of its lowest gap a side.
 band_chance AS (
   SELECT
     c.*,
-    CASE WHEN band_races >= 2
+    CASE WHEN band_races >= {{MIN_BAND_RACES}}
       THEN candidates_in_range * least(requests_in_band, requests_in_range) / requests_in_range END AS expected_races
   FROM (
     SELECT
       g.*,
-      greatest(1e0, SUM(CASE WHEN role = 'hist' AND (bucket_to_ms IS NULL OR bucket_to_ms > 250) AND bucket_from_ms < max_race_gap_ms
+      greatest(1e0, SUM(CASE WHEN role = 'hist' AND (bucket_to_ms IS NULL OR bucket_to_ms > {{MIN_RACE_GAP_MS}}) AND bucket_from_ms < max_race_gap_ms
         THEN n * CASE WHEN bucket_to_ms IS NULL THEN 1e0
-          ELSE greatest(0e0, least(1e0, (least(bucket_to_ms, max_race_gap_ms) - greatest(bucket_from_ms, 250e0)) / (bucket_to_ms - bucket_from_ms))) END
+          ELSE greatest(0e0, least(1e0, (least(bucket_to_ms, max_race_gap_ms) - greatest(bucket_from_ms, {{MIN_RACE_GAP_MS}})) / (bucket_to_ms - bucket_from_ms))) END
         ELSE 0e0 END) OVER (PARTITION BY k_group)) AS requests_in_range,
-      greatest(1e0, SUM(CASE WHEN role = 'hist' AND band_races >= 2
-          AND (bucket_to_ms IS NULL OR bucket_to_ms > band_lowest_ms - 0.0025e0 * band_lowest_ms) AND bucket_from_ms < band_top_ms + 0.0025e0 * band_lowest_ms
+      greatest(1e0, SUM(CASE WHEN role = 'hist' AND band_races >= {{MIN_BAND_RACES}}
+          AND (bucket_to_ms IS NULL OR bucket_to_ms > band_lowest_ms - {{BAND_HALF_MIN_WIDTH}} * band_lowest_ms)
+          AND bucket_from_ms < band_top_ms + {{BAND_HALF_MIN_WIDTH}} * band_lowest_ms
         THEN n * CASE WHEN bucket_to_ms IS NULL THEN 1e0
-          ELSE greatest(0e0, least(1e0, (least(bucket_to_ms, band_top_ms + 0.0025e0 * band_lowest_ms)
-            - greatest(bucket_from_ms, band_lowest_ms - 0.0025e0 * band_lowest_ms)) / (bucket_to_ms - bucket_from_ms))) END
+          ELSE greatest(0e0, least(1e0, (least(bucket_to_ms, band_top_ms + {{BAND_HALF_MIN_WIDTH}} * band_lowest_ms)
+            - greatest(bucket_from_ms, band_lowest_ms - {{BAND_HALF_MIN_WIDTH}} * band_lowest_ms)) / (bucket_to_ms - bucket_from_ms))) END
         ELSE 0e0 END) OVER (PARTITION BY k_group)) AS requests_in_band
     FROM group_band g
   ) c
 ),
--- P(X ≥ band_races) for X ~ Poisson(expected) (poissonTail): the first 1000 terms exp(−μ + k ln μ − ln k!),
+-- P(X ≥ band_races) for X ~ Poisson(expected) (poissonTail): the first POISSON_MAX_TERMS terms exp(−μ + k ln μ − ln k!),
 -- summed on copies of one row of the group (the band's lowest race). ln k! exactly below 20, else by
 -- Stirling's series (within 1e-15 there).
 poisson_terms AS (
@@ -561,7 +565,7 @@ poisson_terms AS (
     FROM (
       SELECT
         c.*,
-        role = 'candidate' AND fits_band AND in_best AND pos = first_pos AND band_races >= 2
+        role = 'candidate' AND fits_band AND in_best AND pos = first_pos AND band_races >= {{MIN_BAND_RACES}}
           AND expected_races > 0 AND expected_races <= band_races AS is_carrier
       FROM band_chance c
     ) b
@@ -569,19 +573,20 @@ poisson_terms AS (
       SELECT 0 AS carrier, 0 AS j
       UNION ALL
       SELECT 1, a.d * 100 + e.d * 10 + f.d FROM digits a CROSS JOIN digits e CROSS JOIN digits f
+      WHERE a.d * 100 + e.d * 10 + f.d < {{POISSON_MAX_TERMS}}
     ) n2 ON n2.carrier = CASE WHEN b.is_carrier THEN 1 ELSE 0 END
   ) t
 ),
 p_values AS (
   SELECT
     p.*,
-    -- A band is a keep-alive signature only if chance explains it with p < MAX_P_VALUE (1e-5).
-    band_races >= 2 AND p_value < 1e-5 AS has_fit
+    -- A band is a keep-alive signature only if chance explains it with p < MAX_P_VALUE.
+    band_races >= {{MIN_BAND_RACES}} AND p_value < {{MAX_P_VALUE}} AS has_fit
   FROM (
     SELECT
       t.*,
       CASE
-        WHEN band_races IS NULL OR band_races < 2 THEN NULL
+        WHEN band_races IS NULL OR band_races < {{MIN_BAND_RACES}} THEN NULL
         WHEN expected_races <= 0 THEN 0e0
         WHEN expected_races > band_races THEN 1e0
         ELSE least(1e0, COALESCE(MAX(group_tail) OVER (PARTITION BY k_group), 0e0))
@@ -598,10 +603,17 @@ fits AS (
     p.*,
     CASE WHEN has_fit THEN band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k END AS onset_ms,
     CASE WHEN has_fit THEN (band_kth_ms - band_lowest_ms) / band_k END AS edge_correction_ms,
-    CASE WHEN NOT has_fit OR has_fit IS NULL THEN 'none' WHEN band_races >= 10 AND p_value < 1e-9 THEN 'high' WHEN band_races >= 4 THEN 'medium' ELSE 'low' END AS confidence,
-    -- A little room either side of the races seen (raceGapRangeMs).
-    CASE WHEN has_fit THEN least(band_lowest_ms * 0.995e0 - 2, band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k) END AS range_from_ms,
-    CASE WHEN has_fit THEN greatest(band_top_ms * 1.005e0, band_lowest_ms * 1.01e0) + 5 END AS range_to_ms
+    CASE
+      WHEN NOT has_fit OR has_fit IS NULL THEN 'none'
+      WHEN band_races >= {{HIGH_CONFIDENCE_MIN_RACES}} AND p_value < {{HIGH_CONFIDENCE_MAX_P_VALUE}} THEN 'high'
+      WHEN band_races >= {{MEDIUM_CONFIDENCE_MIN_RACES}} THEN 'medium'
+      ELSE 'low'
+    END AS confidence,
+    -- A little room either side of the races seen (raceGapRangeMs, RACE_RANGE_*).
+    CASE WHEN has_fit
+      THEN least(band_lowest_ms * {{RACE_RANGE_LOW_FACTOR}} - {{RACE_RANGE_LOW_SLACK_MS}}, band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k) END AS range_from_ms,
+    CASE WHEN has_fit
+      THEN greatest(band_top_ms * {{RACE_RANGE_HIGH_FACTOR}}, band_lowest_ms * {{RACE_RANGE_MIN_HIGH_FACTOR}}) + {{RACE_RANGE_HIGH_SLACK_MS}} END AS range_to_ms
   FROM p_values p
 ),
 -- Races below the band (races.ts, step 3): the pair's recent requests are replayed through a pool
@@ -627,7 +639,7 @@ analysis AS (
       WHEN replay_closed_after_ms IS NOT NULL
         AND ((oldest_first_age_ms >= replay_from_ms AND oldest_first_age_ms <= replay_closed_after_ms)
           OR (newest_first_age_ms >= replay_from_ms AND newest_first_age_ms <= replay_closed_after_ms)) THEN 'keepalive_race'
-      -- A lone refusal: shape B and its pair silent for 10 s after.
+      -- A lone refusal: shape B and its pair silent for REFUSAL_SILENCE_MS after.
       WHEN looks_refused THEN 'target_connection_error'
       ELSE 'closed_connection_race'
     END AS class

@@ -11,14 +11,14 @@
 --   :from, :to          the time range: ISO 8601 (UTC unless it has an offset) or an age such as 6h;
 --                       `to` is exclusive. Only the day folders around it are read.
 --   :alb_idle_timeout   optional: the load balancer's idle timeout in seconds (default: inferred from
---                       its 504s, else 60).
+--                       its 504s, else {{DEFAULT_ALB_IDLE_TIMEOUT_SECONDS}}).
 --
 -- @kind query
 -- @param database identifier
 -- @param table identifier
 -- @param from timestamp
 -- @param to timestamp
--- @param alb_idle_timeout integer 1..4000 optional
+-- @param alb_idle_timeout integer {{MIN_ALB_IDLE_TIMEOUT_SECONDS}}..{{MAX_ALB_IDLE_TIMEOUT_SECONDS}} optional
 WITH
 -- @include _analysis.sql
 ,

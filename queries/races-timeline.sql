@@ -9,17 +9,17 @@
 --   :database, :table   the access-log table (create-table.sql)
 --   :from, :to          the time range: ISO 8601 (UTC unless it has an offset) or an age such as 6h;
 --                       `to` is exclusive. Only the day folders around it are read.
---   :bucket_seconds     bucket width in seconds, a multiple of 60 (default 300)
+--   :bucket_seconds     bucket width in seconds, a multiple of {{TIMELINE_STEP_SECONDS}} (default 300)
 --   :alb_idle_timeout   optional: the load balancer's idle timeout in seconds (default: inferred from
---                       its 504s, else 60).
+--                       its 504s, else {{DEFAULT_ALB_IDLE_TIMEOUT_SECONDS}}).
 --
 -- @kind query
 -- @param database identifier
 -- @param table identifier
 -- @param from timestamp
 -- @param to timestamp
--- @param bucket_seconds integer 60..604800 step 60 default 300
--- @param alb_idle_timeout integer 1..4000 optional
+-- @param bucket_seconds integer {{TIMELINE_STEP_SECONDS}}..604800 step {{TIMELINE_STEP_SECONDS}} default 300
+-- @param alb_idle_timeout integer {{MIN_ALB_IDLE_TIMEOUT_SECONDS}}..{{MAX_ALB_IDLE_TIMEOUT_SECONDS}} optional
 WITH
 -- @include _analysis.sql
 SELECT
@@ -33,7 +33,7 @@ FROM (
   SELECT
     k_group AS target_group_arn,
     -- per-minute counts, and each race-shaped 502 at its own time
-    CAST(floor(CASE WHEN role = 'timeline' THEN k_time * 60e0 ELSE time_us / 1000000e0 END / w.bucket_s) AS bigint) * w.bucket_s AS bucket_start_s,
+    CAST(floor(CASE WHEN role = 'timeline' THEN k_time * {{TIMELINE_STEP_SECONDS}} ELSE time_us / 1000000e0 END / w.bucket_s) AS bigint) * w.bucket_s AS bucket_start_s,
     CASE WHEN role = 'timeline' THEN n ELSE 0 END AS requests,
     CASE WHEN role = 'candidate' AND class = 'keepalive_race' THEN 1 ELSE 0 END AS races,
     CASE WHEN role = 'timeline' THEN explained WHEN class <> 'keepalive_race' THEN 1 ELSE 0 END AS other_errors

@@ -8,6 +8,7 @@
 import { F } from '../parse/fields.js';
 import type { AlbEntry } from '../parse/parseLine.js';
 import type { CauseClass } from '../types.js';
+import { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_TARGET_MS } from './constants.js';
 
 /**
  * How the ALB logged a 502 that could be a race (domain.md §5):
@@ -19,20 +20,7 @@ export type RaceShape = 'A' | 'B' | 'C';
 
 export type Verdict = { kind: 'final'; cls: CauseClass } | { kind: 'race'; shape: RaceShape };
 
-/**
- * Shape A with a target time above this is the target dying mid-request (crash, OOM, Gunicorn `--timeout`,
- * uWSGI `harakiri`), not a race: a race's RST comes back within a round trip or two, "usually 0–50 ms".
- * 1 s leaves room for a slow network and is still far below any worker timeout.
- */
-export const RACE_MAX_TARGET_MS = 1000;
-
-/**
- * The ALB gives up connecting after 10 s (domain.md §5, "could not connect in 10 s"). A 504 whose elapsed
- * time sits in this band is a connect timeout whatever its other fields say; anything else is the idle
- * timeout. An ALB whose idle timeout is itself 10 s makes the two indistinguishable; the band is narrow
- * so that idle timeouts of 9 or 11 s are not swallowed.
- */
-export const CONNECT_TIMEOUT_BAND_MS: readonly [number, number] = [9_950, 10_600];
+export { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_TARGET_MS } from './constants.js';
 
 const FINAL = new Map<CauseClass, Verdict>();
 const final = (cls: CauseClass): Verdict => {

@@ -30,15 +30,9 @@
 import { KeyedHeap, NumberHeap } from './heaps.js';
 import { ByteInterner } from './intern.js';
 
-export const REORDER_WINDOW_MS = 6 * 60_000;
-/**
- * Requests remembered per pair for races.ts, which replays them through an oldest-first pool: with such a
- * pool the connection that raced went idle `T` before the dispatch, possibly before later requests on
- * other connections. 32 requests cover a pair doing 5 requests/s over a 6 s keep-alive.
- */
-export const RECENT_REQUESTS = 32;
-/** A pair with no traffic for this long is forgotten: any gap beyond the ALB's largest idle timeout (4000 s) means a new connection anyway. */
-export const FORGET_PAIR_AFTER_MS = 2 * 3_600_000;
+import { FORGET_PAIR_AFTER_MS, RECENT_REQUESTS, REORDER_WINDOW_MS } from './constants.js';
+
+export { FORGET_PAIR_AFTER_MS, RECENT_REQUESTS, REORDER_WINDOW_MS };
 const SWEEP_EVERY_DISPATCHES = 1 << 16;
 const MAX_SPARE = 4096;
 

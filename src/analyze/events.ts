@@ -6,14 +6,7 @@ import type { CauseClass } from '../types.js';
 import type { RaceCandidate } from './races.js';
 import type { EventPlace, RaceRecord } from './state.js';
 
-/** Entries this long before --from still feed the idle gaps of the first requests in the window. */
-export const CONTEXT_BEFORE_WINDOW_MS = 10 * 60_000;
-
-/**
- * Race-shaped 502s held for conclude. Races are rare (a busy ALB logs a few hundred a day); this many
- * means something else is going on, and later ones are classified against the estimate so far.
- */
-export const MAX_HELD_RACES = 200_000;
+export { CONTEXT_BEFORE_WINDOW_MS, MAX_HELD_RACES } from './constants.js';
 
 /** One line of --events output (a public contract: keys are only added). */
 export interface CauseEvent {

@@ -3,20 +3,28 @@
  * runs, target groups or Lambda invocations merge by adding counts, and the JSON `idleAge.buckets` list
  * means the same thing in every report.
  *
- * Resolution follows what the keep-alive estimate needs (domain.md §1, §6):
- * - below 500 ms: 1-2-5 steps. Keep-alive timeouts that short do not occur (Gunicorn's minimum is 1 s),
- *   so these buckets only show where ordinary reuse happens.
- * - 500 ms to 128 s: 32 buckets per octave (each 2.2 % wide). This covers every default that races
- *   (2 s Gunicorn, 5–6 s Node/Uvicorn/Apache, 20 s Puma/Tomcat, 30 s Jetty, 60 s Tomcat/Undertow, 65–75 s
- *   margins), so a bucket is narrower than the ±5 % an estimate must meet.
- * - 128 s to 4096 s: 4 per octave, up to the ALB's largest idle timeout (4000 s); one open bucket above.
+ * Resolution follows what the keep-alive estimate needs (domain.md §1, §6); the recipe and its reasons
+ * are in constants.ts (IDLE_BUCKET_*), which the Athena templates read too.
  */
 import type { IdleAgeBucket } from '../types.js';
+import {
+  IDLE_BUCKET_COARSE_FROM_MS,
+  IDLE_BUCKET_COARSE_OCTAVES,
+  IDLE_BUCKET_COARSE_PER_OCTAVE,
+  IDLE_BUCKET_FINE_FROM_MS,
+  IDLE_BUCKET_FINE_OCTAVES,
+  IDLE_BUCKET_FINE_PER_OCTAVE,
+  IDLE_BUCKET_SMALL_EDGES_MS,
+} from './constants.js';
 
 function buildEdges(): number[] {
-  const edges = [0, 1, 2, 5, 10, 20, 50, 100, 200];
-  for (let k = 0; k < 8 * 32; k++) edges.push(Math.round(500 * 2 ** (k / 32)));
-  for (let k = 0; k <= 5 * 4; k++) edges.push(Math.round(128_000 * 2 ** (k / 4)));
+  const edges = [...IDLE_BUCKET_SMALL_EDGES_MS];
+  for (let k = 0; k < IDLE_BUCKET_FINE_OCTAVES * IDLE_BUCKET_FINE_PER_OCTAVE; k++) {
+    edges.push(Math.round(IDLE_BUCKET_FINE_FROM_MS * 2 ** (k / IDLE_BUCKET_FINE_PER_OCTAVE)));
+  }
+  for (let k = 0; k <= IDLE_BUCKET_COARSE_OCTAVES * IDLE_BUCKET_COARSE_PER_OCTAVE; k++) {
+    edges.push(Math.round(IDLE_BUCKET_COARSE_FROM_MS * 2 ** (k / IDLE_BUCKET_COARSE_PER_OCTAVE)));
+  }
   return edges;
 }
 

@@ -34,25 +34,37 @@
  * Confidence: high with ≥ 10 races in the band and p < 1e-9, medium with ≥ 4, low with 2–3, none else.
  */
 import type { Confidence, KeepAliveEstimate } from '../types.js';
+import {
+  BAND_MIN_WIDTH,
+  DENSER_BY,
+  EDGE_CORRECTION_SPACINGS,
+  HIGH_CONFIDENCE_MAX_P_VALUE,
+  HIGH_CONFIDENCE_MIN_RACES,
+  LINK_LOG,
+  MAX_P_VALUE,
+  MAX_RACE_GAP_EXTRA_MS,
+  MAX_RACE_GAP_IDLE_FACTOR,
+  MEDIUM_CONFIDENCE_MIN_RACES,
+  MIN_BAND_RACES,
+  MIN_LOW_CORRECTION_MS,
+  MIN_RACE_GAP_MS,
+  MIN_WIDTH_LOG,
+  ONSET_MIN_MEMBERS,
+  POISSON_MAX_TERMS,
+  RACE_RANGE_HIGH_FACTOR,
+  RACE_RANGE_HIGH_SLACK_MS,
+  RACE_RANGE_LOW_FACTOR,
+  RACE_RANGE_LOW_SLACK_MS,
+  RACE_RANGE_MIN_HIGH_FACTOR,
+  SPLIT_PENALTY,
+  SPLIT_PENALTY_PER_LOG_N,
+  STRAGGLER_MIN_KEPT,
+  STRAGGLER_MIN_LOG,
+  STRAGGLER_SPACINGS,
+} from './constants.js';
 import type { IdleGapHistogram } from './histogram.js';
 
-export const MIN_RACE_GAP_MS = 250;
-const LINK_LOG = 0.2;
-const STRAGGLER_MIN_LOG = 0.01;
-const STRAGGLER_SPACINGS = 5;
-/**
- * The band is chosen where races cluster, so its p-value is corrected for where else a cluster could
- * have formed: about 1,000 bands of BAND_MIN_WIDTH between 250 ms and the ALB timeout; 1e-5 each keeps a
- * false signature below 1 % per group.
- */
-const MAX_P_VALUE = 1e-5;
-/** Narrowest band the chance count is taken over: 0.5 % of T (30 ms at 6 s), well above Node's ±1 ms. */
-const BAND_MIN_WIDTH = 0.005;
-/** Resolution of the log scale for densities: 0.05 %, about Node's ±1 ms close jitter at 2 s. */
-const MIN_WIDTH_LOG = 0.0005;
-const SPLIT_PENALTY_PER_LOG_N = 2;
-const SPLIT_PENALTY = 3;
-const DENSER_BY = 2;
+export { MIN_RACE_GAP_MS } from './constants.js';
 
 export interface KeepAliveFit {
   estimate: KeepAliveEstimate;
@@ -77,23 +89,23 @@ export function isKeepAliveGap(gapMs: number, fit: KeepAliveFit): boolean {
 
 /** Highest idle gap considered: a little above the ALB idle timeout (a target at T = idle still races). */
 export function maxRaceGapMs(albIdleTimeoutMs: number): number {
-  return albIdleTimeoutMs * 1.25 + 5000;
+  return albIdleTimeoutMs * MAX_RACE_GAP_IDLE_FACTOR + MAX_RACE_GAP_EXTRA_MS;
 }
 
 export function fitKeepAlive(gapsMs: readonly number[], histogram: IdleGapHistogram, albIdleTimeoutMs: number): KeepAliveFit {
   const maxGapMs = maxRaceGapMs(albIdleTimeoutMs);
   const gaps = gapsMs.filter((g) => g >= MIN_RACE_GAP_MS && g <= maxGapMs).sort((a, b) => a - b);
-  if (gaps.length < 2) return NO_FIT;
+  if (gaps.length < MIN_BAND_RACES) return NO_FIT;
   const logs = gaps.map(Math.log);
   const [clusterFirst, last] = trimTop(logs, largestCluster(logs));
   const first = onsetIndex(logs, clusterFirst, last);
   const bandRaces = last - first + 1;
-  if (bandRaces < 2) return NO_FIT;
+  if (bandRaces < MIN_BAND_RACES) return NO_FIT;
   const lowestMs = gaps[first]!;
   const topMs = gaps[last]!;
   // The lowest race overshoots the edge by about one spacing of the races near it (for a density flat
   // near its edge, E[lowest − edge] = E[spacing]); Gunicorn's sparse [T, T + 1 s] spread needs this.
-  const k = Math.min(3, bandRaces - 1);
+  const k = Math.min(EDGE_CORRECTION_SPACINGS, bandRaces - 1);
   const edgeCorrectionMs = (gaps[first + k]! - lowestMs) / k;
   const onsetMs = lowestMs - edgeCorrectionMs;
 
@@ -104,17 +116,20 @@ export function fitKeepAlive(gapsMs: readonly number[], histogram: IdleGapHistog
   const pValue = poissonTail(bandRaces, expected);
   if (pValue >= MAX_P_VALUE) return { ...NO_FIT, bandRaces, pValue };
 
-  const confidence: Confidence = bandRaces >= 10 && pValue < 1e-9 ? 'high' : bandRaces >= 4 ? 'medium' : 'low';
+  const confidence: Confidence =
+    bandRaces >= HIGH_CONFIDENCE_MIN_RACES && pValue < HIGH_CONFIDENCE_MAX_P_VALUE ? 'high' : bandRaces >= MEDIUM_CONFIDENCE_MIN_RACES ? 'medium' : 'low';
   return {
     estimate: {
       estimatedSeconds: round3(onsetMs / 1000),
-      lowSeconds: round3((onsetMs - Math.max(2, edgeCorrectionMs)) / 1000),
+      lowSeconds: round3((onsetMs - Math.max(MIN_LOW_CORRECTION_MS, edgeCorrectionMs)) / 1000),
       highSeconds: round3(topMs / 1000),
       confidence,
     },
-    // A little room on both sides: a few ms of dispatch-time rounding below, the close jitter not yet
-    // seen above (Node/nginx stall up to ~11 ms, the ALB takes a few ms to see the FIN).
-    raceGapRangeMs: [Math.min(lowestMs * 0.995 - 2, onsetMs), Math.max(topMs * 1.005, lowestMs * 1.01) + 5],
+    // A little room on both sides (constants.ts RACE_RANGE_*).
+    raceGapRangeMs: [
+      Math.min(lowestMs * RACE_RANGE_LOW_FACTOR - RACE_RANGE_LOW_SLACK_MS, onsetMs),
+      Math.max(topMs * RACE_RANGE_HIGH_FACTOR, lowestMs * RACE_RANGE_MIN_HIGH_FACTOR) + RACE_RANGE_HIGH_SLACK_MS,
+    ],
     bandRaces,
     pValue,
   };
@@ -139,7 +154,7 @@ function trimTop(logs: readonly number[], [first, last]: [number, number]): [num
   spacings.sort((a, b) => a - b);
   const typical = spacings.length > 0 ? spacings[spacings.length >> 1]! : 0;
   const limit = Math.max(STRAGGLER_MIN_LOG, STRAGGLER_SPACINGS * typical);
-  while (last - first >= 2 && logs[last]! - logs[last - 1]! > limit) last--;
+  while (last - first + 1 > STRAGGLER_MIN_KEPT && logs[last]! - logs[last - 1]! > limit) last--;
   return [first, last];
 }
 
@@ -151,7 +166,7 @@ function trimTop(logs: readonly number[], [first, last]: [number, number]): [num
  */
 function onsetIndex(logs: readonly number[], first: number, last: number): number {
   const n = last - first + 1;
-  if (n < 4) return first;
+  if (n < ONSET_MIN_MEMBERS) return first;
   const loglik = (count: number, width: number): number => (count === 0 ? 0 : count * Math.log(count / (width + MIN_WIDTH_LOG)));
   const single = loglik(n, logs[last]! - logs[first]!);
   let best = first;
@@ -178,7 +193,7 @@ export function poissonTail(count: number, mean: number): number {
   if (mean > count) return 1; // not an excess at all
   let logTerm = -mean + count * Math.log(mean) - logFactorial(count);
   let sum = 0;
-  for (let k = count; k < count + 1000; k++) {
+  for (let k = count; k < count + POISSON_MAX_TERMS; k++) {
     const term = Math.exp(logTerm);
     sum += term;
     if (term < sum * 1e-12) break;

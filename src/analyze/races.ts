@@ -27,21 +27,12 @@
  */
 import type { CauseClass } from '../types.js';
 import type { RaceShape } from './classify.js';
+import { REFUSAL_SILENCE_MS, RUN_GAP_MS, RUN_MARGIN_MS, RUN_MIN_EVENTS } from './constants.js';
 import { NumberHeap } from './heaps.js';
 import type { RecentRequests } from './connections.js';
 import { isKeepAliveGap, type KeepAliveFit } from './keepalive.js';
 
-export const RUN_MIN_EVENTS = 3;
-/** Health checks take 10–60 s to take a dead target out of service; requests keep failing meanwhile. */
-export const RUN_GAP_MS = 30_000;
-/** Graceful shutdown closes idle connections just before the listener goes away. */
-export const RUN_MARGIN_MS = 5_000;
-/**
- * A lone `-1 -1 -1` 502 after which its pair got no answer for this long is a refusal (a deploy's first
- * or last one, too few for a run): a dead target stays dead for longer than health checks take to notice
- * (10 s and more), while a target that merely closed a connection answers the next request.
- */
-export const REFUSAL_SILENCE_MS = 10_000;
+export { REFUSAL_SILENCE_MS, RUN_GAP_MS, RUN_MARGIN_MS, RUN_MIN_EVENTS } from './constants.js';
 
 /** What final classification needs of a race-shaped 502, and no more. */
 export interface RaceCandidate {

@@ -14,11 +14,12 @@
  * - 504s after 10 s of connecting, and 503s with no target: reachability and health checks.
  */
 import type { Recommendation, ServerAdvice } from '../report/model.js';
+import { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 import type { GroupState } from './groups.js';
 import { GENERIC_SERVER_IDS, matchServers, serverById, type ServerProfile } from './servers.js';
 
 const DAY_MS = 86_400_000;
-export const KEEPALIVE_MARGIN_SECONDS = 5;
+export { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 export const KEEPALIVE_EXTRA_MARGIN_SECONDS = 15;
 
 export type RecommendationKind = 'keepalive' | 'deploy' | 'closed_connections' | 'slow_targets' | 'connect_timeouts' | 'no_healthy_targets';

@@ -7,6 +7,8 @@
  *   -- @kind query | ddl
  *   -- @param <name> <type> [optional | default <value>]
  *   -- @include <file under queries/>        (inlined where it stands; shared CTEs)
+ * and writes a diagnosis threshold as `{{NAME}}`, replaced when the file is read by the constant's SQL
+ * text (sqlConstants.ts), in the header as in the body.
  * Types: `identifier`, `timestamp` (ISO 8601, UTC unless it has an offset, or an age such as 6h),
  * `day` (YYYY/MM/DD or YYYY-MM-DD), `s3prefix` (s3://bucket/…/), `integer <min>..<max> [step <n>]`,
  * `enum a|b|c`.
@@ -15,8 +17,9 @@
  *
  * Derived values:
  * - timestamp `x`: `:x_us` (epoch microseconds);
- * - `from` + `to`: `:context_from_us` (from − 10 min: requests just before the range still end the idle
- *   gaps of the first ones inside it, as in analyze/pipeline.ts), `:scan_from_day` / `:scan_to_day`
+ * - `from` + `to`: `:context_from_us` (from − CONTEXT_BEFORE_WINDOW_MS: requests just before the range
+ *   still end the idle gaps of the first ones inside it, as in the streaming analysis), `:scan_from_day` /
+ *   `:scan_to_day`
  *   (the day folders to read: the folder is the DELIVERY date, domain.md §4, so a request sits in the
  *   folder of its own day or a later one; DELIVERY_MARGIN_MS covers files delivered late);
  * - s3prefix `x`: `:x_template` (the prefix followed by `${day}`, for partition projection);
@@ -29,9 +32,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONTEXT_BEFORE_WINDOW_MS } from '../analyze/events.js';
+import { CONTEXT_BEFORE_WINDOW_MS } from '../analyze/constants.js';
 import { AlbDoctorError } from '../errors.js';
 import { parseTimeBound } from '../timeRange.js';
+import { injectSqlConstants } from './sqlConstants.js';
 
 /** queries/ next to src/ (and next to dist/ in the package: both are one level below the root). */
 export const QUERIES_DIR = fileURLToPath(new URL('../../queries/', import.meta.url));
@@ -100,7 +104,7 @@ export function loadTemplate(name: string, dir = QUERIES_DIR): Template {
   if (!available.includes(name)) {
     throw new AlbDoctorError('USAGE', `there is no query template '${name}'; choose one of ${available.join(', ')}.`);
   }
-  const raw = readFileSync(`${dir}/${name}.sql`, 'utf8');
+  const raw = injectSqlConstants(readFileSync(`${dir}/${name}.sql`, 'utf8'), `${name}.sql`);
   const text = inlineIncludes(raw, dir, new Set([name]));
   const params: ParamSpec[] = [];
   let kind: Template['kind'] = 'query';
@@ -126,7 +130,7 @@ export function loadTemplate(name: string, dir = QUERIES_DIR): Template {
 function inlineIncludes(text: string, dir: string, seen: Set<string>): string {
   return text.replace(/^-- @include (\S+)$/gm, (_line, file: string) => {
     if (!/^[a-z0-9_/-]+\.sql$/.test(file) || seen.has(file)) throw new Error(`bad or recursive @include ${file}`);
-    const included = readFileSync(`${dir}/${file}`, 'utf8');
+    const included = injectSqlConstants(readFileSync(`${dir}/${file}`, 'utf8'), file);
     return inlineIncludes(included, dir, new Set([...seen, file])).trimEnd();
   });
 }
