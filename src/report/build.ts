@@ -10,6 +10,7 @@ import type { GroupState } from '../analyze/groups.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/groups.js';
+import { reportVerdict } from './verdict.js';
 import { CAUSE_CLASSES, type ClassCounts, type ErrorSample, type Report, type TargetGroupReport, type Timeline } from './model.js';
 
 export interface ReportInput {
@@ -75,6 +76,7 @@ export function buildReport(input: ReportInput): Report {
     recommendations: recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs }),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
+    verdict: reportVerdict(input, targetGroups),
   };
 }
 
