@@ -30,7 +30,7 @@ describe('renderText', () => {
     expect(recommendations).toMatch(/1\. Raise the idle keep-alive timeout of api's targets/);
     expect(recommendations).toMatch(/2\. Raise the idle keep-alive timeout of billing-workers-production-eu's/);
     expect(recommendations).toContain('Node.js http/https: server.keepAliveTimeout (ms)');
-    expect(recommendations).toContain('gunicorn: --keep-alive / keepalive');
+    expect(recommendations).toContain('Gunicorn: --keep-alive / keepalive');
     expect(recommendations).toContain('target keep-alive ≥ 65 s (ALB idle timeout 60 s) · ≈ 41 errors/day');
     expect(recommendations).toContain('Node closes keepAliveTimeout + 1 s');
     expect(recommendations).not.toContain('arn:aws');
@@ -48,7 +48,7 @@ describe('renderText', () => {
     const text = plain(report);
     expect(text).toContain('┃ koa.keepAliveTimeout = 65000;');
     expect(text).not.toContain('┃ nestjs');
-    expect(text).toContain('Also: nestjs, hapi (snippets in --format json).');
+    expect(text).toContain('Also: NestJS, Hapi (snippets in --format json).');
     expect(text.split(note)).toHaveLength(2);
   });
 
@@ -62,7 +62,8 @@ describe('renderText', () => {
     const report = racyReport();
     const text = plain(report);
     for (const group of report.targetGroups) expect(text).toContain(group.name);
-    expect(text).toContain('nodejs, express, nestjs');
+    expect(text).toContain('keep-alive matches: Node.js http/https, Express, NestJS');
+    expect(text).not.toMatch(/\bnodejs\b/);
     expect(text).toContain('Outside any target group: 3 rejected by the ALB.');
   });
 
@@ -149,6 +150,8 @@ describe('renderText', () => {
     const template = report.targetGroups[0]!;
     report.targetGroups = Array.from({ length: 15 }, (_, i) => ({ ...template, name: `group-${i}`, requests: 100 + i }));
     const text = plain(report);
-    expect(text).toContain('… and 3 more groups: 303 requests, 0 errors');
+    expect(text).toContain('… and 3 more target groups: 303 requests, 0 errors');
+    report.targetGroups = report.targetGroups.slice(0, 13);
+    expect(plain(report)).toContain('… and 1 more target group: 100 requests, 0 errors');
   });
 });
