@@ -154,4 +154,35 @@ describe('renderText', () => {
     report.targetGroups = report.targetGroups.slice(0, 13);
     expect(plain(report)).toContain('… and 1 more target group: 100 requests, 0 errors');
   });
+
+  it('says cannot tell, with the reasons, when no race was seen but the data could not show one', () => {
+    const report = quietReport();
+    report.verdict = {
+      status: 'cannot-tell',
+      reasons: [{ code: 'WINDOW_TOO_SHORT', text: 'The entries cover 30 min, too short a time to expect a race; read an hour or more.' }],
+      targetGroups: [],
+    };
+    const text = plain(report).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'No 5xx or 460 responses in 3,594,765 entries, but that does not show that the targets never race the ALB: The entries cover 30 min, too short a time to expect a race; read an hour or more.',
+    );
+    expect(text).not.toContain('nothing to diagnose');
+  });
+
+  it('names the groups it cannot tell about next to the races', () => {
+    const report = racyReport();
+    const web = report.verdict.targetGroups.find((g) => g.status === 'none')!;
+    web.status = 'cannot-tell';
+    web.reasons = [{ code: 'FEW_IDLE_REQUESTS', text: 'Only 12 requests reused a connection idle 1.9 s or more, too few to show a race.' }];
+    const verdict = plain(report).slice(0, plain(report).indexOf('INPUT')).replace(/\s+/g, ' ');
+    expect(verdict).toContain('▸ Cannot tell for web: Only 12 requests reused a connection idle 1.9 s or more, too few to show a race.');
+  });
+
+  it('counts in the singular when there is one', () => {
+    const report = quietReport();
+    report.classes = { target_5xx: 1 };
+    report.targetGroups[0]!.classes = { target_5xx: 1 };
+    report.verdict.status = 'none';
+    expect(plain(report)).toContain('No keep-alive races: the 1 error is 1 target 5xx.');
+  });
 });
