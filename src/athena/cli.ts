@@ -14,6 +14,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { AlbDoctorError } from '../errors.js';
+import { escapeTerminal } from '../report/render/escape.js';
 // DuckDB and the AWS SDK are loaded only by the subcommands that use them: holding them in memory costs
 // every other command time at startup and, through garbage collection, throughput (bench: the SDK alone
 // slowed the local parse by a fifth).
@@ -175,7 +176,7 @@ export function registerAthenaCommands(program: Command, io: AthenaIo): Command 
       const local = await loadLocalTable(sources, { database: validIdentifier(database), table: validIdentifier(table), stdin: io.stdin });
       try {
         const s = local.stats;
-        for (const error of s.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+        for (const error of s.unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
         if (needs.has('from') && needs.has('to') && (params.from === undefined || params.to === undefined)) {
           const span = await dataSpan(local.connection, database, table);
           if (span === null) {
@@ -271,18 +272,23 @@ function writeRows(out: Writable, columns: readonly string[], rows: readonly Row
   out.write(textTable(columns, rows));
 }
 
-/** Columns padded to their widest cell; numbers right-aligned; NULL shown as an empty cell. */
+/**
+ * Columns padded to their widest cell; numbers right-aligned; NULL shown as an empty cell. Cells hold
+ * text from the logs (target group names, URLs, user agents), so control and bidi characters are shown
+ * as visible escapes, never sent to the terminal.
+ */
 export function textTable(columns: readonly string[], rows: readonly Row[]): string {
   if (columns.length === 0) return rows.length === 0 ? '' : `${rows.length} row(s)\n`;
-  const cells = rows.map((row) => columns.map((c) => cellText(row[c] ?? null)));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const cells = rows.map((row) => columns.map((c) => escapeTerminal(cellText(row[c] ?? null))));
+  const titles = columns.map(escapeTerminal);
+  const widths = titles.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const numeric = columns.map((c) => rows.some((r) => typeof r[c] === 'number') && rows.every((r) => r[c] === null || typeof r[c] === 'number'));
   const line = (values: readonly string[], header = false): string =>
     values
       .map((v, i) => (numeric[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd() + '\n';
-  return line(columns, true) + line(widths.map((w) => '-'.repeat(w)), true) + cells.map((r) => line(r)).join('');
+  return line(titles, true) + line(widths.map((w) => '-'.repeat(w)), true) + cells.map((r) => line(r)).join('');
 }
 
 function cellText(value: string | number | boolean | null): string {

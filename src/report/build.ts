@@ -7,6 +7,7 @@ import type { GroupState } from '../analyze/groups.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
+import { reportVerdict } from './verdict.js';
 import { CAUSE_CLASSES, type ClassCounts, type Report, type TargetGroupReport } from './model.js';
 
 export function buildReport(input: Diagnosis): Report {
@@ -53,6 +54,7 @@ export function buildReport(input: Diagnosis): Report {
     recommendations: recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs }),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
+    verdict: reportVerdict(input, targetGroups),
   };
 }
 

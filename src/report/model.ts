@@ -7,6 +7,8 @@ import type { ErrorJson } from '../errors.js';
 
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
 import type { ClassCounts, IdleAgeBucket, KeepAliveEstimate, Timeline } from '../types.js';
+import type { Verdict } from '../analyze/verdict.js';
+export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
 export interface TargetGroupReport {
   arn: string;
@@ -66,4 +68,6 @@ export interface Report {
   timeline: Timeline;
   /** Caveats a reader must know, one sentence each (e.g. ALB node unknown: idle gaps per target only). */
   notes: string[];
+  /** Do the targets race the ALB, overall and per target group (rules and precedence: analyze/verdict.ts). */
+  verdict: Verdict;
 }

@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerAthenaCommands, textTable } from '../../src/athena/cli.js';
+import { HOSTILE_VALUES, TERMINAL_UNSAFE } from '../support/hostile.js';
 import { isAlbDoctorError } from '../../src/errors.js';
 import { scenario, writeScenario } from '../generator/index.js';
 
@@ -162,5 +163,14 @@ describe('athena local (DuckDB)', () => {
 describe('textTable', () => {
   it('pads columns, right-aligns numbers and leaves NULL empty', () => {
     expect(textTable(['a', 'n'], [{ a: 'x', n: 1 }, { a: null, n: 22.5 }])).toBe('a  n\n-  ----\nx     1\n   22.5\n');
+  });
+
+  it('shows control characters from the logs as visible escapes, padded by what is shown', () => {
+    expect(textTable(['name', 'n'], [{ name: 'a\x1b[2J\rb', n: 3 }])).toBe('name         n\n-----------  -\na\\x1b[2J\\rb  3\n');
+  });
+
+  it.each(HOSTILE_VALUES)('prints no control character of $name', ({ value }) => {
+    const table = textTable(['target_group_name', 'user_agent'], [{ target_group_name: value, user_agent: value }]);
+    expect(table).not.toMatch(TERMINAL_UNSAFE);
   });
 });

@@ -6,7 +6,9 @@ import { emptyReport, racyReport } from './fixtures/reports.js';
 // The `report --format json` contract (schemaVersion 1), written out by hand: a renderer change that
 // drops or renames one of these keys must fail here. Extra keys are allowed.
 const CONTRACT = {
-  top: ['schemaVersion', 'input', 'window', 'albIdleTimeoutSeconds', 'classes', 'targetGroups', 'recommendations'],
+  top: ['schemaVersion', 'input', 'window', 'albIdleTimeoutSeconds', 'classes', 'targetGroups', 'recommendations', 'verdict'],
+  verdict: ['status', 'reasons', 'targetGroups'],
+  groupVerdict: ['arn', 'status', 'reasons'],
   input: ['files', 'bytes', 'lines', 'entries', 'malformed', 'skippedFiles'],
   window: ['from', 'to'],
   albIdleTimeoutSeconds: ['value', 'source'],
@@ -54,6 +56,12 @@ describe('renderJson', () => {
       expect(Array.isArray(group.suspectedServers)).toBe(true);
     }
 
+    const verdict = parsed.verdict as Json;
+    expect(keysOf(verdict)).toEqual(expect.arrayContaining(CONTRACT.verdict));
+    expect(['races', 'stopped', 'none', 'cannot-tell']).toContain(verdict.status);
+    for (const group of verdict.targetGroups as Json[]) expect(keysOf(group)).toEqual(expect.arrayContaining(CONTRACT.groupVerdict));
+    for (const reason of verdict.reasons as Json[]) expect(keysOf(reason)).toEqual(['code', 'text']);
+
     const recommendations = parsed.recommendations as Json[];
     expect(recommendations.length).toBeGreaterThan(0);
     for (const rec of recommendations) {
@@ -82,6 +90,8 @@ describe('render table', () => {
   it('markdown carries the verdict, the tables and each snippet in a fenced block', () => {
     const markdown = render.markdown(racyReport(), { color: false });
     expect(markdown).toContain('## Verdict');
+    expect(markdown).toContain('- Keep-alive races: 41 of 58 502s in api come from idle connections closed at ≈6.0 s by the target (matches the Node.js http/https default).');
+    expect(markdown).toContain('- Other errors: 26 target 5xx, 12 failed connections to the target, 4 client closed (460), 3 rejected by the ALB, 3 closed connections, not idle-timed, 2 requests dropped by the target, 2 target timeouts (504).');
     expect(markdown).toContain('| api | 1,204,311 | 69 | 41 |');
     expect(markdown).toContain('```\nserver.keepAliveTimeout = 65000;\nserver.headersTimeout = 66000; // keep ≤ requestTimeout (300000)\n```');
     expect(markdown).toContain('```\ngunicorn -k gthread --keep-alive 65 app:app   # or keepalive = 65 in gunicorn.conf.py\n```');

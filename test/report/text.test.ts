@@ -30,7 +30,7 @@ describe('renderText', () => {
     expect(recommendations).toMatch(/1\. Raise the idle keep-alive timeout of api's targets/);
     expect(recommendations).toMatch(/2\. Raise the idle keep-alive timeout of billing-workers-production-eu's/);
     expect(recommendations).toContain('Node.js http/https: server.keepAliveTimeout (ms)');
-    expect(recommendations).toContain('gunicorn: --keep-alive / keepalive');
+    expect(recommendations).toContain('Gunicorn: --keep-alive / keepalive');
     expect(recommendations).toContain('target keep-alive ≥ 65 s (ALB idle timeout 60 s) · ≈ 41 errors/day');
     expect(recommendations).toContain('Node closes keepAliveTimeout + 1 s');
     expect(recommendations).not.toContain('arn:aws');
@@ -48,7 +48,7 @@ describe('renderText', () => {
     const text = plain(report);
     expect(text).toContain('┃ koa.keepAliveTimeout = 65000;');
     expect(text).not.toContain('┃ nestjs');
-    expect(text).toContain('Also: nestjs, hapi (snippets in --format json).');
+    expect(text).toContain('Also: NestJS, Hapi (snippets in --format json).');
     expect(text.split(note)).toHaveLength(2);
   });
 
@@ -62,7 +62,8 @@ describe('renderText', () => {
     const report = racyReport();
     const text = plain(report);
     for (const group of report.targetGroups) expect(text).toContain(group.name);
-    expect(text).toContain('nodejs, express, nestjs');
+    expect(text).toContain('keep-alive matches: Node.js http/https, Express, NestJS');
+    expect(text).not.toMatch(/\bnodejs\b/);
     expect(text).toContain('Outside any target group: 3 rejected by the ALB.');
   });
 
@@ -149,6 +150,39 @@ describe('renderText', () => {
     const template = report.targetGroups[0]!;
     report.targetGroups = Array.from({ length: 15 }, (_, i) => ({ ...template, name: `group-${i}`, requests: 100 + i }));
     const text = plain(report);
-    expect(text).toContain('… and 3 more groups: 303 requests, 0 errors');
+    expect(text).toContain('… and 3 more target groups: 303 requests, 0 errors');
+    report.targetGroups = report.targetGroups.slice(0, 13);
+    expect(plain(report)).toContain('… and 1 more target group: 100 requests, 0 errors');
+  });
+
+  it('says cannot tell, with the reasons, when no race was seen but the data could not show one', () => {
+    const report = quietReport();
+    report.verdict = {
+      status: 'cannot-tell',
+      reasons: [{ code: 'WINDOW_TOO_SHORT', text: 'The entries cover 30 min, too short a time to expect a race; read an hour or more.' }],
+      targetGroups: [],
+    };
+    const text = plain(report).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'No 5xx or 460 responses in 3,594,765 entries, but that does not show that the targets never race the ALB: The entries cover 30 min, too short a time to expect a race; read an hour or more.',
+    );
+    expect(text).not.toContain('nothing to diagnose');
+  });
+
+  it('names the groups it cannot tell about next to the races', () => {
+    const report = racyReport();
+    const web = report.verdict.targetGroups.find((g) => g.status === 'none')!;
+    web.status = 'cannot-tell';
+    web.reasons = [{ code: 'FEW_IDLE_REQUESTS', text: 'Only 12 requests reused a connection idle 1.9 s or more, too few to show a race.' }];
+    const verdict = plain(report).slice(0, plain(report).indexOf('INPUT')).replace(/\s+/g, ' ');
+    expect(verdict).toContain('▸ Cannot tell for web: Only 12 requests reused a connection idle 1.9 s or more, too few to show a race.');
+  });
+
+  it('counts in the singular when there is one', () => {
+    const report = quietReport();
+    report.classes = { target_5xx: 1 };
+    report.targetGroups[0]!.classes = { target_5xx: 1 };
+    report.verdict.status = 'none';
+    expect(plain(report)).toContain('No keep-alive races: the 1 error is 1 target 5xx.');
   });
 });

@@ -1,156 +1,109 @@
 /**
- * The report as Markdown, for a ticket or a pull request: the same sections as the text report, with
- * tables for the numbers and fenced blocks for the config snippets.
+ * The report as Markdown, for a ticket or a pull request: the view (view.ts) as headings, lists, tables
+ * for the numbers and fenced blocks for the timeline and the config snippets. Every string is escaped
+ * (escape.ts): a name from a log renders as text, never as markup, a link or HTML, and no fence can be
+ * closed by what it holds.
  */
 import type { Report } from '../model.js';
-import { idleAgeRows, rowEdges, timelineRange } from './chartData.js';
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatIdleRange,
-  formatPercent,
-  formatRate,
-  formatReportTime,
-  formatSeconds,
-  formatSecondsInterval,
-  formatSettingSeconds,
-  formatUtc,
-  idleRangeDigits,
-} from './format.js';
-import { bar, downsample, sparkline } from './layout.js';
-import {
-  ALB_IDLE_SOURCE,
-  describeClasses,
-  errorsOf,
-  groupNamer,
-  racesOf,
-  serverName,
-  serverNote,
-  sortGroups,
-  ungroupedClasses,
-  verdict,
-} from './verdict.js';
+import { escapeMarkdown as md, fencedBlock, truncateTerminal } from './escape.js';
+import { bar, sparkline } from './layout.js';
+import { buildView, type Section } from './view.js';
+
+type SectionOf<K extends Section['kind']> = Extract<Section, { kind: K }>;
 
 const CHART_BAR_WIDTH = 30;
-const TIMELINE_COLUMNS = 60;
+/** A group's name above its sparklines: code is never wrapped, so a very long name is cut. */
+const MAX_CODE_NAME_COLUMNS = 80;
 
 export function renderMarkdown(report: Report): string {
-  const out: string[] = ['# alb-doctor report', ''];
-  const from = formatReportTime(report.window.from);
-  const to = formatReportTime(report.window.to);
-  const range = timelineRange(report.timeline);
-  const window =
-    from !== null || to !== null
-      ? `${from ?? 'first entry'} → ${to ?? 'last entry'} UTC`
-      : range === null
-        ? 'all entries'
-        : `all entries, ${formatUtc(range.startMs)} → ${formatUtc(range.endMs)} UTC`;
-  const idle = report.albIdleTimeoutSeconds;
-  out.push(`- **Window:** ${window}`, `- **ALB idle timeout:** ${formatSettingSeconds(idle.value)} (${ALB_IDLE_SOURCE[idle.source]})`, '');
-
-  out.push('## Verdict', '', ...verdict(report).map((line) => `- ${escapeText(line.text)}`), '');
-
-  const input = report.input;
-  out.push(
-    '## Input',
-    '',
-    `${formatCount(input.files)} files (${formatBytes(input.bytes)}), ${formatCount(input.lines)} lines: ` +
-      `${formatCount(input.entries)} entries, ${formatCount(input.malformed)} malformed, ${formatCount(input.blankLines)} blank; ` +
-      `${formatCount(input.skippedFiles)} files skipped, ${formatCount(input.outsideWindow)} entries outside the window.`,
-    '',
-  );
-  if (input.malformed > 0) {
-    const codes = Object.entries(input.malformedByCode).map(([code, n]) => `\`${code}\` ${formatCount(n)}`);
-    out.push(`Malformed lines by reason: ${codes.join(', ')}.`, '');
-  }
-  if (input.unread.length > 0) {
-    out.push('Could not be read:', '', ...input.unread.map((e) => `- ${escapeText(e.message)}`), '');
-  }
-
-  if (report.targetGroups.length > 0) {
-    out.push('## Target groups', '', '| target group | requests | 5xx+460 | races | keep-alive T̂ | confidence | suspected servers | errors by class |');
-    out.push('|---|--:|--:|--:|---|---|---|---|');
-    for (const g of sortGroups(report.targetGroups)) {
-      const { estimatedSeconds, lowSeconds, highSeconds, confidence } = g.keepAlive;
-      const keepAlive =
-        estimatedSeconds === null
-          ? '—'
-          : formatSeconds(estimatedSeconds) + (lowSeconds !== null && highSeconds !== null ? ` (${formatSecondsInterval(lowSeconds, highSeconds)})` : '');
-      out.push(
-        row([
-          g.name,
-          formatCount(g.requests),
-          formatCount(errorsOf(g.classes)),
-          formatCount(racesOf(g.classes)),
-          keepAlive,
-          confidence,
-          g.suspectedServers.join(', '),
-          describeClasses(g.classes).join(', '),
-        ]),
-      );
-    }
-    out.push('');
-  }
-  const ungrouped = describeClasses(ungroupedClasses(report));
-  if (ungrouped.length > 0) out.push(`Outside any target group: ${ungrouped.join(', ')}.`, '');
-
-  for (const g of sortGroups(report.targetGroups).filter((g) => racesOf(g.classes) > 0 && g.idleAge.buckets.length > 0)) {
-    const rows = idleAgeRows(g.idleAge.buckets, g.keepAlive);
-    const digits = idleRangeDigits(rowEdges(rows));
-    const maxRate = Math.max(...rows.map((r) => r.raceRate));
-    out.push(`## Race rate by idle age: ${escapeText(g.name)}`, '', '| idle age | requests | races | rate | |', '|---|--:|--:|--:|---|');
-    for (const r of rows) {
-      const drawn = bar(maxRate > 0 ? r.raceRate / maxRate : 0, CHART_BAR_WIDTH);
-      out.push(row([formatIdleRange(r.fromMs, r.toMs, digits), formatCount(r.requests), formatCount(r.races), formatPercent(r.raceRate), drawn + (r.holdsEstimate ? ' ◀ T̂' : '')]));
-    }
-    out.push('');
-  }
-
-  const nameOf = groupNamer(report);
-  const timelineGroups = report.timeline.groups.filter((g) => sum(g.races) + sum(g.otherErrors) > 0);
-  if (range !== null && timelineGroups.length > 0) {
-    const { perColumn } = downsample(new Array<number>(range.buckets).fill(0), TIMELINE_COLUMNS);
-    out.push('## Timeline', '', `${formatUtc(range.startMs)} → ${formatUtc(range.endMs)} UTC, one column = ${formatDuration(perColumn * report.timeline.bucketMs)}.`, '', '```');
-    for (const g of timelineGroups) {
-      out.push(nameOf(g.targetGroup));
-      for (const [label, values] of [['races', g.races], ['other', g.otherErrors], ['requests', g.requests]] as const) {
-        const { sums } = downsample(values, TIMELINE_COLUMNS);
-        out.push(`  ${label.padStart(8)} │${sparkline(sums).padEnd(sums.length)}│ ${formatCount(sum(values))}`);
-      }
-    }
-    out.push('```', '');
-  }
-
-  if (report.recommendations.length > 0) {
-    out.push('## Recommendations', '');
-    report.recommendations.forEach((rec, i) => {
-      const group = nameOf(rec.targetGroup);
-      const action = rec.action.trim();
-      out.push(`### ${i + 1}. ${escapeText(action.includes(group) ? action : `${group}: ${action}`)}`, '');
-      const facts: string[] = [];
-      if (rec.targetKeepAliveSeconds !== null) {
-        facts.push(`target keep-alive ≥ ${formatSettingSeconds(rec.targetKeepAliveSeconds)} (ALB idle timeout ${formatSettingSeconds(rec.albIdleTimeoutSeconds)})`);
-      }
-      if (rec.racesPerDay > 0) facts.push(`≈ ${formatRate(rec.racesPerDay)} errors/day`);
-      if (facts.length > 0) out.push(facts.join(' · '), '');
-      if (rec.reason.trim() !== '') out.push(escapeText(rec.reason), '');
-      for (const server of rec.servers) {
-        const fence = server.snippet.includes('```') ? '~~~~' : '```';
-        out.push(`**${escapeText(serverName(server))}** — ${escapeText(server.setting)}`, '', fence, server.snippet.replace(/\n+$/, ''), fence, '');
-        const note = serverNote(server);
-        if (note !== null) out.push(escapeText(note), '');
-      }
-    });
-  }
-
-  if (report.notes.length > 0) out.push('## Notes', '', ...report.notes.map((n) => `- ${escapeText(n)}`), '');
+  const view = buildView(report);
+  const out: string[] = [`# ${md(view.title)}`, '', ...view.facts.map((f) => `- **${md(capitalise(f.label))}:** ${md(f.value)}`), ''];
+  for (const section of view.sections) out.push(...sectionLines(section));
   return out.join('\n');
 }
 
-const sum = (values: readonly number[]): number => values.reduce((n, v) => n + v, 0);
+const capitalise = (text: string): string => (text.startsWith('ALB') ? text : text.charAt(0).toUpperCase() + text.slice(1));
 
-/** Markdown's inline specials, so a group name like `api_v2*` stays literal. */
-const escapeText = (text: string): string => text.replace(/([\\`*_[\]<>|])/g, '\\$1');
+function sectionLines(section: Section): string[] {
+  switch (section.kind) {
+    case 'verdict':
+      return [`## ${md(section.title)}`, '', ...section.lines.map((line) => `- ${md(line.text)}`), ''];
+    case 'input':
+      return inputLines(section);
+    case 'groups':
+      return groupLines(section);
+    case 'idleAge':
+      return idleAgeLines(section);
+    case 'timeline':
+      return timelineLines(section);
+    case 'recommendations':
+      return recommendationLines(section);
+    case 'notes':
+      return [`## ${md(section.title)}`, '', ...section.items.map((note) => `- ${md(note)}`), ''];
+  }
+}
 
-const row = (cells: string[]): string => `| ${cells.map((cell) => escapeText(cell) || ' ').join(' | ')} |`;
+const row = (cells: readonly string[]): string => `| ${cells.map((cell) => md(cell) || ' ').join(' | ')} |`;
+const separator = (aligns: readonly ('left' | 'right')[]): string => `|${aligns.map((a) => (a === 'right' ? '--:' : '---')).join('|')}|`;
+
+function inputLines(section: SectionOf<'input'>): string[] {
+  const out = [`## ${md(section.title)}`, '', section.lines.map((line) => md(line.text)).join(' '), ''];
+  if (section.samples.length > 0) out.push(...section.samples.map((s) => `- ${md(s)}`), '');
+  if (section.unreadTitle !== null) out.push(md(section.unreadTitle), '', ...section.unread.map((m) => `- ${md(m)}`), '');
+  return out;
+}
+
+function groupLines(section: SectionOf<'groups'>): string[] {
+  const out = [`## ${md(section.title)}`, ''];
+  if (section.rows.length > 0) {
+    out.push(row([...section.columns.map((c) => c.title), 'keep-alive matches', 'errors by class']));
+    out.push(separator([...section.columns.map((c) => c.align), 'left', 'left']));
+    for (const r of section.rows) out.push(row([...r.cells, r.servers.join(', '), r.classes]));
+    out.push('');
+    if (section.more !== null) out.push(md(section.more), '');
+  }
+  if (section.outside !== null) out.push(md(section.outside), '');
+  return out;
+}
+
+function idleAgeLines(section: SectionOf<'idleAge'>): string[] {
+  const out: string[] = [];
+  for (const chart of section.charts) {
+    out.push(`## ${md(section.title)}: ${md(chart.title)}`, '', `${md(section.detail)}.`, '', '| idle age | requests | races | rate | |', '|---|--:|--:|--:|---|');
+    for (const r of chart.rows) {
+      out.push(row([r.label, r.requests, r.races, r.rate, bar(r.fraction, CHART_BAR_WIDTH) + (r.marker === null ? '' : ` ◀ ${r.marker}`)]));
+    }
+    out.push('');
+  }
+  if (section.more !== null) out.push(md(section.more), '');
+  return out;
+}
+
+function timelineLines(section: SectionOf<'timeline'>): string[] {
+  const block: string[] = [];
+  for (const group of section.groups) {
+    block.push(truncateTerminal(group.name, MAX_CODE_NAME_COLUMNS));
+    for (const series of group.series) block.push(`  ${series.label.padStart(8)} │${sparkline(series.values).padEnd(section.columns)}│ ${series.total}`);
+  }
+  let axis = '';
+  for (const tick of section.ticks) axis = axis.padEnd(tick.column) + '╵' + tick.label;
+  block.push(' '.repeat(12) + axis);
+  const out = [`## ${md(section.title)}`, '', `${md(section.detail)}.`, '', ...fencedBlock(block), ''];
+  if (section.more !== null) out.push(md(section.more), '');
+  return out;
+}
+
+function recommendationLines(section: SectionOf<'recommendations'>): string[] {
+  const out = [`## ${md(section.title)}`, ''];
+  section.items.forEach((rec, i) => {
+    out.push(`### ${i + 1}. ${md(rec.title)}`, '');
+    if (rec.facts !== '') out.push(md(rec.facts), '');
+    if (rec.reason !== '') out.push(md(rec.reason), '');
+    for (const server of rec.servers) {
+      out.push(`**${md(server.name)}** — ${md(server.setting)}`, '', ...fencedBlock(server.snippet), '');
+      if (server.note !== null) out.push(md(server.note), '');
+    }
+    if (rec.alsoServers.length > 0) out.push(md(`Also: ${rec.alsoServers.join(', ')} (snippets in --format json).`), '');
+  });
+  return out;
+}

@@ -1,338 +1,176 @@
 /**
- * The report for a person at a terminal: the verdict first, then the evidence (input, target groups,
- * race rate by idle age, timeline), then what to change. At most 100 columns, except code snippets and
- * single words (paths) that are never broken; colour only when asked for.
+ * The report for a person at a terminal: the view (view.ts) laid out in at most 100 columns, except
+ * code snippets and single words (paths) that are never broken; colour only when asked for. Every
+ * string is escaped for the terminal (escape.ts) before it is measured, cut or coloured, so the only
+ * control codes in the output are this renderer's own colours.
  */
 import picocolors from 'picocolors';
-import type { Report, TargetGroupReport } from '../model.js';
-import { idleAgeRows, rowEdges, timelineRange } from './chartData.js';
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatIdleRange,
-  formatPercent,
-  formatRate,
-  formatReportTime,
-  formatSeconds,
-  formatSecondsInterval,
-  formatSettingSeconds,
-  formatUtc,
-  idleRangeDigits,
-} from './format.js';
-import { bar, downsample, padEnd, padStart, sparkline, truncate, visibleWidth, wrap } from './layout.js';
+import type { Report } from '../model.js';
+import { escapeTerminal, truncateTerminal } from './escape.js';
+import { bar, padEnd, padStart, sparkline, visibleWidth, wrap } from './layout.js';
 import type { RenderOptions } from './options.js';
-import {
-  ALB_IDLE_SOURCE,
-  describeClasses,
-  errorsOf,
-  groupNamer,
-  racesOf,
-  serverName,
-  serverNote,
-  sortGroups,
-  ungroupedClasses,
-  verdict,
-  type VerdictTone,
-} from './verdict.js';
+import { buildView, type Line, type Section, type Tone } from './view.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
+type SectionOf<K extends Section['kind']> = Extract<Section, { kind: K }>;
 
 export const TEXT_WIDTH = 100;
 const INDENT = '  ';
-/** Target groups listed in the table; the rest are summed in one line. */
-const MAX_TABLE_GROUPS = 12;
-/** Target groups with races that get an idle-age chart. */
-const MAX_CHARTS = 3;
-/** Target groups with errors that get a timeline. */
-const MAX_TIMELINES = 5;
-const MAX_SAMPLES = 3;
+/** The widest a target group's name is drawn in the table and the timeline. */
+const MAX_NAME_COLUMNS = 32;
+const MAX_TIMELINE_NAME_COLUMNS = 20;
 
 export function renderText(report: Report, options: RenderOptions): string {
   const c = picocolors.createColors(options.color);
-  const sections = [
-    header(report, c),
-    verdictSection(report, c),
-    inputSection(report, c),
-    groupsSection(report, c),
-    idleAgeSection(report, c),
-    timelineSection(report, c),
-    recommendationsSection(report, c),
-    notesSection(report, c),
-    [c.dim('Every number as JSON: --format json. Each 5xx/460 with its cause: --events FILE.')],
-  ].filter((lines) => lines.length > 0);
-  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+  const view = buildView(report);
+  const label = (name: string): string => INDENT + padEnd(name, 18);
+  const header = [
+    c.bold(view.title) + c.dim(` · ${view.subtitle}`),
+    ...view.facts.flatMap((fact) => wrap(escapeTerminal(fact.value), TEXT_WIDTH, ' '.repeat(INDENT.length + 18), label(fact.label))),
+  ];
+  const blocks = [header, ...view.sections.map((section) => sectionLines(section, c)), [c.dim(view.footer)]].filter((lines) => lines.length > 0);
+  return blocks.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}
+
+function sectionLines(section: Section, c: Colors): string[] {
+  switch (section.kind) {
+    case 'verdict':
+      return verdictLines(section, c);
+    case 'input':
+      return inputLines(section, c);
+    case 'groups':
+      return groupLines(section, c);
+    case 'idleAge':
+      return idleAgeLines(section, c);
+    case 'timeline':
+      return timelineLines(section, c);
+    case 'recommendations':
+      return recommendationLines(section, c);
+    case 'notes':
+      return [heading(c, section.title), ...section.items.flatMap((note) => wrap(escapeTerminal(note), TEXT_WIDTH, INDENT + '  ', INDENT + '• '))];
+  }
 }
 
 const heading = (c: Colors, title: string, detail = ''): string =>
-  c.bold(title) + (detail === '' ? '' : '  ' + c.dim(detail));
+  c.bold(escapeTerminal(title.toUpperCase())) + (detail === '' ? '' : '  ' + c.dim(escapeTerminal(detail)));
 
-function header(report: Report, c: Colors): string[] {
-  const from = formatReportTime(report.window.from);
-  const to = formatReportTime(report.window.to);
-  let window: string;
-  if (from !== null || to !== null) {
-    window = `${from ?? 'first entry'} → ${to ?? 'last entry'} UTC`;
-  } else {
-    const range = timelineRange(report.timeline);
-    window = range === null ? 'all entries' : `all entries, ${formatUtc(range.startMs)} → ${formatUtc(range.endMs)} UTC`;
+const paint = (c: Colors, tone: Tone, text: string): string => {
+  switch (tone) {
+    case 'race':
+      return c.red(text);
+    case 'warn':
+      return c.yellow(text);
+    case 'ok':
+      return c.green(text);
+    case 'dim':
+      return c.dim(text);
+    case 'plain':
+      return text;
   }
-  const idle = report.albIdleTimeoutSeconds;
-  const label = (name: string): string => INDENT + padEnd(name, 18);
-  return [
-    c.bold('alb-doctor report') + c.dim(' · 5xx and 460 behind an Application Load Balancer'),
-    label('window') + window,
-    ...wrap(
-      `${formatSettingSeconds(idle.value)} (${ALB_IDLE_SOURCE[idle.source]})`,
-      TEXT_WIDTH,
-      ' '.repeat(INDENT.length + 18),
-      label('ALB idle timeout'),
-    ),
-  ];
-}
-
-const TONE: Record<VerdictTone, (c: Colors, text: string) => string> = {
-  race: (c, text) => c.red(text),
-  other: (c, text) => c.yellow(text),
-  clear: (c, text) => c.green(text),
-  empty: (c, text) => c.yellow(text),
 };
 
-function verdictSection(report: Report, c: Colors): string[] {
-  const lines = [heading(c, 'VERDICT')];
-  for (const line of verdict(report)) {
-    const wrapped = wrap(line.text, TEXT_WIDTH, INDENT + '  ', INDENT + '▸ ');
-    lines.push(...wrapped.map((l) => TONE[line.tone](c, l)));
-  }
+/** Wrapped, escaped, each line painted (colour codes never span a line break). */
+const say = (c: Colors, line: Line, indent: string, firstIndent = indent): string[] =>
+  wrap(escapeTerminal(line.text), TEXT_WIDTH, indent, firstIndent).map((l) => paint(c, line.tone, l));
+
+function verdictLines(section: SectionOf<'verdict'>, c: Colors): string[] {
+  return [heading(c, section.title), ...section.lines.flatMap((line) => say(c, line, INDENT + '  ', INDENT + '▸ '))];
+}
+
+function inputLines(section: SectionOf<'input'>, c: Colors): string[] {
+  const lines = [heading(c, section.title), ...section.lines.flatMap((line) => say(c, line, INDENT + '  ', INDENT))];
+  for (const sample of section.samples) lines.push(...say(c, { tone: 'dim', text: sample }, INDENT + '      ', INDENT + '    '));
+  if (section.unreadTitle !== null) lines.push(...say(c, { tone: 'race', text: section.unreadTitle }, INDENT + '  ', INDENT));
+  for (const message of section.unread) lines.push(...say(c, { tone: 'plain', text: message }, INDENT + '      ', INDENT + '    '));
   return lines;
 }
 
-function inputSection(report: Report, c: Colors): string[] {
-  const input = report.input;
-  const lines = [heading(c, 'INPUT')];
-  const say = (text: string): void => void lines.push(...wrap(text, TEXT_WIDTH, INDENT + '  ', INDENT));
-  say(
-    `${formatCount(input.files)} file${input.files === 1 ? '' : 's'} (${formatBytes(input.bytes)}), ` +
-      `${formatCount(input.lines)} lines: ${formatCount(input.entries)} entries, ` +
-      `${formatCount(input.malformed)} malformed, ${formatCount(input.blankLines)} blank.`,
-  );
-  if (input.outsideWindow > 0) say(`${formatCount(input.outsideWindow)} entries fell outside --from/--to and were left out.`);
-  if (input.skippedFiles > 0) {
-    const reasons = Object.entries(input.skippedByReason)
-      .sort(([, a], [, b]) => b - a)
-      .map(([reason, n]) => `${formatCount(n)} ${reason.replaceAll('_', ' ')}`);
-    say(`Skipped ${formatCount(input.skippedFiles)} file${input.skippedFiles === 1 ? '' : 's'}: ${reasons.join(', ')}.`);
-  }
-  if (input.malformed > 0) {
-    const codes = Object.entries(input.malformedByCode)
-      .sort(([, a], [, b]) => b - a)
-      .map(([code, n]) => `${code} ${formatCount(n)}`);
-    lines.push(...wrap(`Malformed lines by reason: ${codes.join(', ')}; for example:`, TEXT_WIDTH, INDENT + '  ', INDENT).map((l) => c.yellow(l)));
-    for (const sample of input.malformedSamples.slice(0, MAX_SAMPLES)) {
-      lines.push(...wrap(`${sample.code} ${sample.message}`, TEXT_WIDTH, INDENT + '      ', INDENT + '    ').map((l) => c.dim(l)));
-    }
-  }
-  if (input.unread.length > 0) {
-    const count = input.unread.length;
-    lines.push(c.red(`${INDENT}${formatCount(count)} input${count === 1 ? '' : 's'} could not be read (or not to the end):`));
-    for (const error of input.unread) lines.push(...wrap(error.message, TEXT_WIDTH, INDENT + '      ', INDENT + '    '));
-  }
-  return lines;
-}
-
-function groupsSection(report: Report, c: Colors): string[] {
-  if (report.targetGroups.length === 0) {
-    const ungrouped = describeClasses(ungroupedClasses(report));
-    return ungrouped.length === 0 ? [] : [heading(c, 'TARGET GROUPS'), `${INDENT}none; outside any target group: ${ungrouped.join(', ')}`];
-  }
-  const groups = sortGroups(report.targetGroups);
-  const shown = groups.slice(0, MAX_TABLE_GROUPS);
-  const rows = shown.map((g) => ({
-    group: g,
-    cells: [
-      g.name,
-      formatCount(g.requests),
-      formatCount(errorsOf(g.classes)),
-      formatCount(racesOf(g.classes)),
-      keepAliveCell(g),
-      g.keepAlive.confidence === 'none' ? '' : g.keepAlive.confidence,
-    ],
-  }));
-  const titles = ['target group', 'requests', '5xx+460', 'races', 'keep-alive T̂', 'confidence'];
-  const alignRight = [false, true, true, true, false, false];
-  const widths = titles.map((t, i) => Math.max(visibleWidth(t), ...rows.map((r) => visibleWidth(r.cells[i]!))));
+function groupLines(section: SectionOf<'groups'>, c: Colors): string[] {
+  const lines = [heading(c, section.title)];
+  const outside = section.outside === null ? [] : say(c, { tone: 'plain', text: section.outside }, INDENT + '  ', INDENT);
+  if (section.rows.length === 0) return [...lines, ...outside];
+  const titles = section.columns.map((col) => col.title);
+  const widths = titles.map((t, i) => Math.max(visibleWidth(t), ...section.rows.map((r) => visibleWidth(escapeTerminal(r.cells[i]!)))));
   const gap = '  ';
   const others = INDENT.length + widths.slice(1).reduce((n, w) => n + w + gap.length, 0);
-  widths[0] = Math.max(visibleWidth(titles[0]!), Math.min(widths[0]!, 32, TEXT_WIDTH - others));
+  widths[0] = Math.max(visibleWidth(titles[0]!), Math.min(widths[0]!, MAX_NAME_COLUMNS, TEXT_WIDTH - others));
   const line = (cells: string[]): string =>
     (INDENT + cells.map((cell, i) => {
-      const text = truncate(cell, widths[i]!);
-      return alignRight[i] ? padStart(text, widths[i]!) : padEnd(text, widths[i]!);
+      const text = truncateTerminal(cell, widths[i]!);
+      return section.columns[i]!.align === 'right' ? padStart(text, widths[i]!) : padEnd(text, widths[i]!);
     }).join(gap)).trimEnd();
-  const detail = (text: string): string[] => wrap(text, TEXT_WIDTH, INDENT + '      ', INDENT + '    ').map((l) => c.dim(l));
-  const lines = [heading(c, 'TARGET GROUPS'), c.dim(line(titles))];
-  for (const row of rows) {
-    const text = line(row.cells);
-    lines.push(racesOf(row.group.classes) > 0 ? c.red(text) : text);
-    const classes = describeClasses(row.group.classes);
-    if (classes.length > 0) lines.push(...detail(classes.join(' · ')));
-    if (row.group.suspectedServers.length > 0) lines.push(...detail(`keep-alive matches: ${row.group.suspectedServers.join(', ')}`));
+  const detail = (text: string): string[] => say(c, { tone: 'dim', text }, INDENT + '      ', INDENT + '    ');
+  lines.push(c.dim(line(titles)));
+  for (const row of section.rows) {
+    lines.push(paint(c, row.tone, line(row.cells)));
+    if (row.classes !== '') lines.push(...detail(row.classes));
+    if (row.servers.length > 0) lines.push(...detail(`keep-alive matches: ${row.servers.join(', ')}`));
   }
-  const hidden = groups.slice(MAX_TABLE_GROUPS);
-  if (hidden.length > 0) {
-    const requests = hidden.reduce((n, g) => n + g.requests, 0);
-    const errors = hidden.reduce((n, g) => n + errorsOf(g.classes), 0);
-    lines.push(`${INDENT}… and ${hidden.length} more groups: ${formatCount(requests)} requests, ${formatCount(errors)} errors (see --format json).`);
-  }
-  const ungrouped = describeClasses(ungroupedClasses(report));
-  if (ungrouped.length > 0) lines.push(...wrap(`Outside any target group: ${ungrouped.join(', ')}.`, TEXT_WIDTH, INDENT + '  ', INDENT));
-  return lines;
+  if (section.more !== null) lines.push(...say(c, { tone: 'plain', text: section.more }, INDENT + '  ', INDENT));
+  return [...lines, ...outside];
 }
 
-function keepAliveCell(group: TargetGroupReport): string {
-  const { estimatedSeconds, lowSeconds, highSeconds } = group.keepAlive;
-  if (estimatedSeconds === null) return '—';
-  const interval = lowSeconds !== null && highSeconds !== null ? ` (${formatSecondsInterval(lowSeconds, highSeconds)})` : '';
-  return `${formatSeconds(estimatedSeconds)}${interval}`;
-}
-
-function idleAgeSection(report: Report, c: Colors): string[] {
-  const racing = sortGroups(report.targetGroups).filter((g) => racesOf(g.classes) > 0 && g.idleAge.buckets.length > 0);
-  if (racing.length === 0) return [];
-  const lines = [heading(c, 'RACE RATE BY IDLE AGE', 'races ÷ requests sent on a connection idle that long')];
-  for (const group of racing.slice(0, MAX_CHARTS)) {
-    const rows = idleAgeRows(group.idleAge.buckets, group.keepAlive);
-    const digits = idleRangeDigits(rowEdges(rows));
-    const labels = rows.map((r) => formatIdleRange(r.fromMs, r.toMs, digits));
-    const requestCells = rows.map((r) => formatCount(r.requests));
-    const raceCells = rows.map((r) => formatCount(r.races));
-    const rateCells = rows.map((r) => formatPercent(r.raceRate));
-    const labelWidth = Math.max(8, ...labels.map(visibleWidth));
-    const requestWidth = Math.max(8, ...requestCells.map(visibleWidth));
-    const raceWidth = Math.max(5, ...raceCells.map(visibleWidth));
-    const rateWidth = Math.max(4, ...rateCells.map(visibleWidth));
-    const marker = group.keepAlive.estimatedSeconds === null ? '' : ` ◀ T̂ ${formatSeconds(group.keepAlive.estimatedSeconds)}`;
-    const barWidth = TEXT_WIDTH - (INDENT.length + 2 + labelWidth + requestWidth + raceWidth + rateWidth + 4 * 2 + 1) - visibleWidth(marker);
-    const maxRate = Math.max(...rows.map((r) => r.raceRate));
-    lines.push(`${INDENT}${c.bold(group.name)}`);
+function idleAgeLines(section: SectionOf<'idleAge'>, c: Colors): string[] {
+  const lines = [heading(c, section.title, section.detail)];
+  for (const chart of section.charts) {
+    const labelWidth = Math.max(8, ...chart.rows.map((r) => visibleWidth(r.label)));
+    const requestWidth = Math.max(8, ...chart.rows.map((r) => visibleWidth(r.requests)));
+    const raceWidth = Math.max(5, ...chart.rows.map((r) => visibleWidth(r.races)));
+    const rateWidth = Math.max(4, ...chart.rows.map((r) => visibleWidth(r.rate)));
+    const markerWidth = Math.max(0, ...chart.rows.map((r) => (r.marker === null ? 0 : visibleWidth(r.marker) + 3)));
+    const barWidth = TEXT_WIDTH - (INDENT.length + 2 + labelWidth + requestWidth + raceWidth + rateWidth + 4 * 2 + 1) - markerWidth;
+    lines.push(`${INDENT}${c.bold(truncateTerminal(chart.title, TEXT_WIDTH - INDENT.length))}`);
     lines.push(
       c.dim(`${INDENT}  ${padEnd('idle age', labelWidth)}  ${padStart('requests', requestWidth)}  ${padStart('races', raceWidth)}  ${padStart('rate', rateWidth)}`),
     );
-    rows.forEach((row, i) => {
-      const drawn = bar(maxRate > 0 ? row.raceRate / maxRate : 0, barWidth);
+    for (const row of chart.rows) {
       const cells =
-        `${INDENT}  ${padEnd(labels[i]!, labelWidth)}  ${padStart(requestCells[i]!, requestWidth)}  ` +
-        `${padStart(raceCells[i]!, raceWidth)}  ${padStart(rateCells[i]!, rateWidth)}  │`;
-      const bars = row.races > 0 ? c.red(drawn) : drawn;
-      lines.push(`${cells}${bars}${row.holdsEstimate ? c.bold(marker) : ''}`);
-    });
+        `${INDENT}  ${padEnd(row.label, labelWidth)}  ${padStart(row.requests, requestWidth)}  ` +
+        `${padStart(row.races, raceWidth)}  ${padStart(row.rate, rateWidth)}  │`;
+      const marker = row.marker === null ? '' : c.bold(` ◀ ${row.marker}`);
+      lines.push(`${cells}${paint(c, row.tone, bar(row.fraction, barWidth))}${marker}`);
+    }
   }
-  if (racing.length > MAX_CHARTS) lines.push(c.dim(`${INDENT}${racing.length - MAX_CHARTS} more target groups with races: see --format json.`));
+  if (section.more !== null) lines.push(c.dim(`${INDENT}${escapeTerminal(section.more)}`));
   return lines;
 }
 
-function timelineSection(report: Report, c: Colors): string[] {
-  const range = timelineRange(report.timeline);
-  const nameOf = groupNamer(report);
-  const groups = report.timeline.groups
-    .map((g) => ({ ...g, name: nameOf(g.targetGroup), racesTotal: sumOf(g.races), otherTotal: sumOf(g.otherErrors) }))
-    .filter((g) => g.racesTotal + g.otherTotal > 0)
-    .sort((a, b) => b.racesTotal - a.racesTotal || b.otherTotal - a.otherTotal || a.name.localeCompare(b.name));
-  if (range === null || groups.length === 0) return [];
-  const nameWidth = Math.min(20, Math.max(...groups.slice(0, MAX_TIMELINES).map((g) => visibleWidth(g.name))));
+function timelineLines(section: SectionOf<'timeline'>, c: Colors): string[] {
+  const nameWidth = Math.min(MAX_TIMELINE_NAME_COLUMNS, Math.max(...section.groups.map((g) => visibleWidth(escapeTerminal(g.name)))));
   const labelWidth = 'requests'.length;
-  const totalWidth = 9;
-  const columns = TEXT_WIDTH - (INDENT.length + nameWidth + 1 + labelWidth + 1 + 2 + 1 + totalWidth);
-  const { perColumn } = downsample(new Array<number>(range.buckets).fill(0), columns);
-  const lines = [
-    heading(c, 'TIMELINE', `${formatUtc(range.startMs)} → ${formatUtc(range.endMs)} UTC, one column = ${formatDuration(perColumn * report.timeline.bucketMs)}`),
-  ];
-  for (const group of groups.slice(0, MAX_TIMELINES)) {
-    const series: [string, number[], (text: string) => string][] = [
-      ['races', group.races, c.red],
-      ['other', group.otherErrors, c.yellow],
-      ['requests', group.requests, c.dim],
-    ];
-    // A series with nothing in it is left out, except requests: "no races here" is already in the table.
-    const drawn = series.filter(([label, values]) => label === 'requests' || sumOf(values) > 0);
-    drawn.forEach(([label, values, paint], i) => {
-      const { sums } = downsample(values, columns);
-      const name = i === 0 ? truncate(group.name, nameWidth) : '';
-      const total = formatCount(sumOf(values));
-      lines.push(`${INDENT}${padEnd(name, nameWidth)} ${padStart(label, labelWidth)} │${paint(padEnd(sparkline(sums), sums.length))}│ ${total}`);
+  const lines = [heading(c, section.title, section.detail)];
+  for (const group of section.groups) {
+    group.series.forEach((series, i) => {
+      const name = i === 0 ? truncateTerminal(group.name, nameWidth) : '';
+      const drawn = padEnd(sparkline(series.values), section.columns);
+      lines.push(`${INDENT}${padEnd(name, nameWidth)} ${padStart(series.label, labelWidth)} │${paint(c, series.tone, drawn)}│ ${series.total}`);
     });
   }
-  const columnsDrawn = Math.ceil(range.buckets / perColumn);
-  const axisIndent = INDENT.length + nameWidth + 1 + labelWidth + 2;
-  lines.push(c.dim(' '.repeat(axisIndent) + timeAxis(range.startMs, perColumn * report.timeline.bucketMs, columnsDrawn)));
-  if (groups.length > MAX_TIMELINES) lines.push(c.dim(`${INDENT}${groups.length - MAX_TIMELINES} more target groups with errors: see --format json.`));
+  let axis = '';
+  for (const tick of section.ticks) axis = padEnd(axis, tick.column) + '╵' + tick.label;
+  lines.push(c.dim(' '.repeat(INDENT.length + nameWidth + 1 + labelWidth + 2) + axis));
+  if (section.more !== null) lines.push(c.dim(`${INDENT}${escapeTerminal(section.more)}`));
   return lines;
 }
 
-/** Tick spacings for the time axis: round durations, the first that leaves room between labels wins. */
-const TICK_MS = [60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 172_800_000, 604_800_000];
-/** Columns a tick label takes, with a space after it. */
-const TICK_COLUMNS = 12;
-
-/** Tick labels under the sparklines at round UTC times: `HH:MM`, or `MM-DD` when ticks are days apart. */
-function timeAxis(startMs: number, msPerColumn: number, columns: number): string {
-  const tickMs = TICK_MS.find((ms) => ms >= TICK_COLUMNS * msPerColumn) ?? TICK_COLUMNS * msPerColumn;
-  const byDay = tickMs >= 86_400_000;
-  const label = (ms: number): string => new Date(ms).toISOString().slice(byDay ? 5 : 11, byDay ? 10 : 16);
-  let axis = '';
-  for (let tick = Math.ceil(startMs / tickMs) * tickMs; ; tick += tickMs) {
-    const column = Math.floor((tick - startMs) / msPerColumn);
-    if (column + 6 > columns) break;
-    axis = padEnd(axis, column) + '╵' + label(tick);
-  }
-  return axis;
-}
-
-/** Servers listed with their snippet per recommendation; the rest are named in one line. */
-const MAX_SERVERS = 3;
-
-function recommendationsSection(report: Report, c: Colors): string[] {
-  if (report.recommendations.length === 0) return [];
-  const nameOf = groupNamer(report);
-  const notesShown = new Set<string>();
-  const lines = [heading(c, 'RECOMMENDATIONS')];
-  report.recommendations.forEach((rec, i) => {
+function recommendationLines(section: SectionOf<'recommendations'>, c: Colors): string[] {
+  const lines = [heading(c, section.title)];
+  section.items.forEach((rec, i) => {
     if (i > 0) lines.push('');
     const number = `${i + 1}. `;
     const body = INDENT + ' '.repeat(number.length);
-    const group = nameOf(rec.targetGroup);
-    const action = rec.action.trim();
-    const title = action.includes(group) ? action : `${group}: ${action}`;
-    lines.push(...wrap(title, TEXT_WIDTH, body, INDENT + number).map((l) => c.bold(l)));
-    const facts: string[] = [];
-    if (rec.targetKeepAliveSeconds !== null) {
-      facts.push(`target keep-alive ≥ ${formatSettingSeconds(rec.targetKeepAliveSeconds)} (ALB idle timeout ${formatSettingSeconds(rec.albIdleTimeoutSeconds)})`);
-    }
-    if (rec.racesPerDay > 0) facts.push(`≈ ${formatRate(rec.racesPerDay)} errors/day`);
-    if (facts.length > 0) lines.push(...wrap(facts.join(' · '), TEXT_WIDTH, body));
-    if (rec.reason.trim() !== '') lines.push(...wrap(rec.reason, TEXT_WIDTH, body).map((l) => c.dim(l)));
-    for (const server of rec.servers.slice(0, MAX_SERVERS)) {
-      lines.push(...wrap(`${serverName(server)}: ${server.setting}`, TEXT_WIDTH, body + '  ', body));
+    lines.push(...wrap(escapeTerminal(rec.title), TEXT_WIDTH, body, INDENT + number).map((l) => c.bold(l)));
+    if (rec.facts !== '') lines.push(...say(c, { tone: 'plain', text: rec.facts }, body));
+    if (rec.reason !== '') lines.push(...say(c, { tone: 'dim', text: rec.reason }, body));
+    for (const server of rec.servers) {
+      lines.push(...say(c, { tone: 'plain', text: `${server.name}: ${server.setting}` }, body + '  ', body));
       // Snippets are copied as they are: never wrapped, set off by a bar.
-      for (const code of server.snippet.replace(/\n+$/, '').split('\n')) lines.push(`${body}${c.cyan('┃ ' + code)}`.trimEnd());
-      // A side condition shared by several servers (all of Node's frameworks) is said once.
-      const note = serverNote(server);
-      if (note !== null && !notesShown.has(note)) {
-        notesShown.add(note);
-        lines.push(...wrap(note, TEXT_WIDTH, body + '  ', body + '  ').map((l) => c.dim(l)));
-      }
+      for (const code of server.snippet) lines.push(`${body}${c.cyan('┃ ' + escapeTerminal(code))}`.trimEnd());
+      if (server.note !== null) lines.push(...say(c, { tone: 'dim', text: server.note }, body + '  '));
     }
-    const more = rec.servers.slice(MAX_SERVERS);
-    if (more.length > 0) {
-      lines.push(...wrap(`Also: ${more.map(serverName).join(', ')} (snippets in --format json).`, TEXT_WIDTH, body + '  ', body).map((l) => c.dim(l)));
+    if (rec.alsoServers.length > 0) {
+      lines.push(...say(c, { tone: 'dim', text: `Also: ${rec.alsoServers.join(', ')} (snippets in --format json).` }, body + '  ', body));
     }
   });
   return lines;
 }
-
-function notesSection(report: Report, c: Colors): string[] {
-  if (report.notes.length === 0) return [];
-  return [heading(c, 'NOTES'), ...report.notes.flatMap((note) => wrap(note, TEXT_WIDTH, INDENT + '  ', INDENT + '• '))];
-}
-
-const sumOf = (values: readonly number[]): number => values.reduce((n, v) => n + v, 0);

@@ -1,0 +1,170 @@
+/**
+ * The verdict as data: per target group and overall, do the targets race the ALB on idle keep-alive
+ * connections? One of four answers, each with its reasons, so that the text and Markdown headlines and
+ * the Lambda's alerts all read the same decision. Pure; its input is a small structural type of its own,
+ * so it depends on neither the report model nor the analyzers' state.
+ *
+ * Rules, per target group, first match wins:
+ *   1. `races`       the group has keep-alive races.
+ *   (  `stopped`     races that were there earlier in the window have stopped: needs race-change
+ *                    detection, which does not exist yet, so it is never produced.)
+ *   2. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
+ *                    too short, a large share of entries out of order or without an idle gap), no
+ *                    requests in the group, or too few requests reusing a connection idle long enough
+ *                    to race.
+ *   3. `none`        enough requests on connections idle long enough to race, and not one race.
+ * Overall: the first of VERDICT_PRECEDENCE that any group has; `cannot-tell` when there is no group or
+ * a report-level caveat holds and no group races. Never a confident "none" the data cannot back.
+ */
+import type { ClassCounts, IdleAgeBucket } from '../types.js';
+
+export const VERDICT_STATUSES = ['races', 'stopped', 'none', 'cannot-tell'] as const;
+export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
+
+/** Which answer the overall verdict gives when groups differ: earlier wins. */
+export const VERDICT_PRECEDENCE: readonly VerdictStatus[] = ['races', 'stopped', 'cannot-tell', 'none'];
+
+export type VerdictReasonCode =
+  | 'KEEPALIVE_RACES'
+  | 'NO_ENTRIES'
+  | 'NO_TARGET_ENTRIES'
+  | 'WINDOW_TOO_SHORT'
+  | 'MANY_OUT_OF_ORDER'
+  | 'MANY_WITHOUT_IDLE_GAP'
+  | 'NO_REQUESTS'
+  | 'FEW_IDLE_REQUESTS'
+  | 'NO_RACES';
+
+/** A stable code for programs (alerts), and one sentence for people. */
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  text: string;
+}
+
+export interface TargetGroupVerdict {
+  arn: string;
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+  targetGroups: TargetGroupVerdict[];
+}
+
+export interface VerdictGroupInput {
+  arn: string;
+  /** For the reasons' wording. */
+  name: string;
+  requests: number;
+  classes: ClassCounts;
+  keepAlive: { estimatedSeconds: number | null; confidence: 'high' | 'medium' | 'low' | 'none' };
+  idleAgeBuckets: readonly IdleAgeBucket[];
+}
+
+export interface VerdictInput {
+  /** Entries analysed (inside --from/--to). */
+  entries: number;
+  /** First to last `time` of those entries. */
+  spanMs: number;
+  /** Requests dispatched to a target, the base of the two shares below. */
+  dispatches: number;
+  /** Entries that arrived too far behind newer ones of their ALB node: idle gaps near them may be wrong. */
+  outOfOrder: number;
+  /** Requests whose own idle gap could not be measured. */
+  withoutIdleGap: number;
+  /** Groups of entries that reached a target group (not the ALB's own answers). */
+  groups: readonly VerdictGroupInput[];
+}
+
+/**
+ * A share of requests the analysis could not measure that exceeds this hides races: a racing group
+ * races on about 1 request in 2,500 (sample-logs: 8 in 20,484), so 1 % unmeasured is 25 times that.
+ */
+export const MAX_UNMEASURED_SHARE = 0.01;
+/**
+ * Shorter windows say little when they hold no race: races come a few per hour at most even on a busy
+ * racing group (sample-logs: 8 in 6 h), and at night, when connections idle longest.
+ */
+export const MIN_WINDOW_MS = 60 * 60_000;
+/**
+ * The shortest default keep-alive among known servers (Gunicorn, 2 s), less the estimator's 5 %: a
+ * request on a connection idle less than this cannot race any of them.
+ */
+export const MIN_RACE_IDLE_MS = 1900;
+/**
+ * Requests on connections idle ≥ MIN_RACE_IDLE_MS below which "no races" means nothing: a racing group
+ * races on a few percent of such requests near its timeout (sample-logs: 8 of 237), so a floor, not a
+ * power calculation.
+ */
+export const MIN_IDLE_REQUESTS = 100;
+
+const COUNT = new Intl.NumberFormat('en-US');
+const n = (value: number): string => COUNT.format(value);
+const plural = (count: number, one: string, many: string): string => `${n(count)} ${count === 1 ? one : many}`;
+
+export function judgeVerdict(input: VerdictInput): Verdict {
+  const caveats = reportCaveats(input);
+  const targetGroups = input.groups.map((group) => judgeGroup(group, caveats));
+  const statuses = new Set(targetGroups.map((g) => g.status));
+  if (caveats.length > 0 && !statuses.has('races')) statuses.add('cannot-tell');
+  if (targetGroups.length === 0) statuses.add('cannot-tell');
+  const status = VERDICT_PRECEDENCE.find((s) => statuses.has(s)) ?? 'cannot-tell';
+  const groupReasons = input.groups.flatMap((group, i) =>
+    targetGroups[i]!.status === status ? targetGroups[i]!.reasons.filter((r) => !caveats.includes(r)).map((r) => ({ code: r.code, text: `${group.name}: ${r.text}` })) : [],
+  );
+  return { status, reasons: status === 'cannot-tell' ? [...caveats, ...groupReasons] : groupReasons, targetGroups };
+}
+
+function reportCaveats(input: VerdictInput): VerdictReason[] {
+  if (input.entries === 0) return [{ code: 'NO_ENTRIES', text: 'No log entries were analysed.' }];
+  const out: VerdictReason[] = [];
+  if (input.dispatches === 0 || input.groups.every((g) => g.requests === 0)) {
+    out.push({ code: 'NO_TARGET_ENTRIES', text: `None of the ${plural(input.entries, 'entry', 'entries')} reached a target.` });
+  }
+  if (input.spanMs < MIN_WINDOW_MS) {
+    out.push({ code: 'WINDOW_TOO_SHORT', text: `The entries cover ${minutes(input.spanMs)}, too short a time to expect a race; read an hour or more.` });
+  }
+  if (input.dispatches > 0 && input.outOfOrder / input.dispatches > MAX_UNMEASURED_SHARE) {
+    out.push({
+      code: 'MANY_OUT_OF_ORDER',
+      text: `${plural(input.outOfOrder, 'entry', 'entries')} of ${n(input.dispatches)} arrived far out of order, so idle gaps near them may be wrong; read the files in time order.`,
+    });
+  }
+  if (input.dispatches > 0 && input.withoutIdleGap / input.dispatches > MAX_UNMEASURED_SHARE) {
+    out.push({
+      code: 'MANY_WITHOUT_IDLE_GAP',
+      text: `${plural(input.withoutIdleGap, 'request', 'requests')} of ${n(input.dispatches)} have no idle gap, and a race among them would go unseen.`,
+    });
+  }
+  return out;
+}
+
+function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[]): TargetGroupVerdict {
+  const races = group.classes.keepalive_race ?? 0;
+  if (races > 0) {
+    const { estimatedSeconds, confidence } = group.keepAlive;
+    const at = estimatedSeconds === null || confidence === 'none' ? 'at no single idle age' : `at an idle age of about ${estimatedSeconds.toFixed(1)} s (${confidence} confidence)`;
+    return { arn: group.arn, status: 'races', reasons: [{ code: 'KEEPALIVE_RACES', text: `${plural(races, 'keep-alive race', 'keep-alive races')} ${at}.` }] };
+  }
+  const cannot = (reasons: VerdictReason[]): TargetGroupVerdict => ({ arn: group.arn, status: 'cannot-tell', reasons });
+  if (caveats.length > 0) return cannot([...caveats]);
+  if (group.requests === 0) return cannot([{ code: 'NO_REQUESTS', text: 'No request reached the group.' }]);
+  const idleRequests = group.idleAgeBuckets.filter((b) => b.fromMs >= MIN_RACE_IDLE_MS).reduce((total, b) => total + b.requests, 0);
+  if (idleRequests < MIN_IDLE_REQUESTS) {
+    return cannot([
+      {
+        code: 'FEW_IDLE_REQUESTS',
+        text: `Only ${plural(idleRequests, 'request', 'requests')} reused a connection idle ${MIN_RACE_IDLE_MS / 1000} s or more, too few to show a race.`,
+      },
+    ]);
+  }
+  return {
+    arn: group.arn,
+    status: 'none',
+    reasons: [{ code: 'NO_RACES', text: `No keep-alive race in ${plural(idleRequests, 'request', 'requests')} on connections idle ${MIN_RACE_IDLE_MS / 1000} s or more.` }],
+  };
+}
+
+const minutes = (ms: number): string => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
