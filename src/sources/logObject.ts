@@ -13,6 +13,8 @@ export interface LogObject {
   nodeIp: string | null;
   /** Stored size in bytes, when known before reading. */
   sizeBytes: number | null;
+  /** The object's ETag (S3, without quotes), so a later run can tell a changed or late object; absent for local files. */
+  etag?: string | null;
   /** Opens the stored (possibly gzip) bytes. */
   open(): Readable;
 }

@@ -137,6 +137,7 @@ export async function* openS3Source(uri: string, options: S3SourceOptions = {}):
         name,
         nodeIp: l.verdict.nodeIp,
         sizeBytes: l.sizeBytes,
+        etag: l.etag,
         // The prefetched bytes, once; another open() downloads the object again.
         open: () => prefetched.take() ?? (released ? openedTooLate(name) : startDownload(l).take()!),
       };

@@ -41,6 +41,8 @@ export interface S3Listing {
 export interface Listed {
   key: string;
   sizeBytes: number;
+  /** As listed, without quotes; null when the listing gave none. */
+  etag: string | null;
   verdict: { kind: 'read'; nodeIp: string | null } | { kind: 'skip'; reason: SkipReason };
 }
 
@@ -61,10 +63,12 @@ class Lister {
     return folders;
   }
 
-  async objects(prefix: string): Promise<{ key: string; sizeBytes: number }[]> {
-    const objects: { key: string; sizeBytes: number }[] = [];
+  async objects(prefix: string): Promise<{ key: string; sizeBytes: number; etag: string | null }[]> {
+    const objects: { key: string; sizeBytes: number; etag: string | null }[] = [];
     await this.each({ Prefix: prefix }, (page) => {
-      for (const o of page.Contents ?? []) if (o.Key !== undefined) objects.push({ key: o.Key, sizeBytes: o.Size ?? 0 });
+      for (const o of page.Contents ?? []) {
+        if (o.Key !== undefined) objects.push({ key: o.Key, sizeBytes: o.Size ?? 0, etag: o.ETag?.replace(/"/g, '') ?? null });
+      }
     });
     return objects;
   }
@@ -165,7 +169,7 @@ export async function listTarget(
   const listing: S3Listing = { target: uri, prefixes: lister.prefixes, keys: 0, objects: 0, bytes: 0, skipped: 0, outside: 0 };
   const listed: Listed[] = [];
   for (const objects of pages) {
-    for (const { key, sizeBytes } of objects) {
+    for (const { key, sizeBytes, etag } of objects) {
       listing.keys++;
       const verdict = judgeKey(key, sizeBytes, filter);
       if (verdict.kind === 'outside') {
@@ -177,7 +181,7 @@ export async function listTarget(
         listing.objects++;
         listing.bytes += sizeBytes;
       }
-      listed.push({ key, sizeBytes, verdict });
+      listed.push({ key, sizeBytes, etag, verdict });
     }
   }
   if (listing.objects === 0) {

@@ -92,7 +92,7 @@ async function handle(message: HostMessage): Promise<void> {
       const item = result.value;
       if (item.kind === 'log') {
         current = item;
-        post({ type: 'item', item: { kind: 'log', name: item.name, nodeIp: item.nodeIp, sizeBytes: item.sizeBytes } });
+        post({ type: 'item', item: { kind: 'log', name: item.name, nodeIp: item.nodeIp, sizeBytes: item.sizeBytes, etag: item.etag ?? null } });
       } else if (item.kind === 'skipped') {
         post({ type: 'item', item });
       } else {

@@ -37,7 +37,7 @@ export type HostMessage =
 export type WireError = { error: ErrorJson } | { bug: { message: string; stack: string | undefined } };
 
 export type WireItem =
-  | { kind: 'log'; name: string; nodeIp: string | null; sizeBytes: number | null }
+  | { kind: 'log'; name: string; nodeIp: string | null; sizeBytes: number | null; etag?: string | null }
   | { kind: 'skipped'; name: string; reason: SkipReason }
   | { kind: 'unread'; name: string; error: ErrorJson };
 

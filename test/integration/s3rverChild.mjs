@@ -16,6 +16,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { installS3Listing } from './s3rverListing.mjs';
+import { withConditionalWrites } from './s3rverConditional.mjs';
 
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
@@ -56,7 +57,8 @@ if (importDir) {
 }
 
 const requests = [];
-const handle = app.callback();
+// s3rver ignores If-None-Match and If-Match on PUT; S3 does not (s3rverConditional.mjs).
+const handle = withConditionalWrites(app.callback(), app.store);
 const server = createServer((req, res) => {
   if (req.url?.startsWith('/__harness/cpu')) {
     res.setHeader('content-type', 'application/json');
