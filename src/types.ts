@@ -49,6 +49,23 @@ export interface Timeline {
   groups: { targetGroup: string; requests: number[]; races: number[]; otherErrors: number[] }[];
 }
 
+export interface ServerAdvice {
+  server: string;
+  setting: string;
+  snippet: string;
+}
+
+/** One piece of advice in the report (the `report --format json` contract: keys are only added). */
+export interface Recommendation {
+  targetGroup: string;
+  action: string;
+  targetKeepAliveSeconds: number | null;
+  albIdleTimeoutSeconds: number;
+  servers: ServerAdvice[];
+  racesPerDay: number;
+  reason: string;
+}
+
 /** Why an object was not read as an access log. */
 export type SkipReason =
   | 'connection_log'

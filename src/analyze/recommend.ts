@@ -13,7 +13,7 @@
  *   targets' keep-alive above the new value.
  * - 504s after 10 s of connecting, and 503s with no target: reachability and health checks.
  */
-import type { Recommendation, ServerAdvice } from '../report/model.js';
+import type { Recommendation, ServerAdvice } from '../types.js';
 import { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 import type { GroupState } from './groups.js';
 import { GENERIC_SERVER_IDS, matchServers, serverById, type ServerProfile } from './servers.js';

@@ -5,8 +5,9 @@ import type { ErrorJson } from '../errors.js';
  * keys below are the `report --format json` contract (schemaVersion 1): add keys, never rename or remove.
  */
 
+export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
-import type { ClassCounts, IdleAgeBucket, KeepAliveEstimate, Timeline } from '../types.js';
+import type { ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
 import type { Verdict } from '../analyze/verdict.js';
 export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
@@ -20,22 +21,6 @@ export interface TargetGroupReport {
   keepAlive: KeepAliveEstimate;
   /** Server ids (see analyze/servers.ts) whose default keep-alive matches the estimate, most likely first. */
   suspectedServers: string[];
-}
-
-export interface ServerAdvice {
-  server: string;
-  setting: string;
-  snippet: string;
-}
-
-export interface Recommendation {
-  targetGroup: string;
-  action: string;
-  targetKeepAliveSeconds: number | null;
-  albIdleTimeoutSeconds: number;
-  servers: ServerAdvice[];
-  racesPerDay: number;
-  reason: string;
 }
 
 /** A malformed line or an unreadable input: code, message, and where (source, line, field), with a hint. */

@@ -218,6 +218,12 @@ describe('the installed command (bin/alb-doctor.js on the tsc build) on s3://', 
     expect(built.stdout.split('\n').length).toBeGreaterThan(1000);
     expect(built).toEqual(inProcess);
   });
+
+  it('is importable as a package by its name (exports → dist/index.js)', async () => {
+    const script = "const m = await import('alb-doctor'); console.log(typeof m.runReport, typeof m.mergeStates, typeof m.render.text);";
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot });
+    expect(stdout.trim()).toBe('function function function');
+  });
 });
 
 describe('the CLI against a real S3 endpoint that fails', () => {
