@@ -4,6 +4,7 @@
  */
 import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { type AlbEntry } from './parse/parseLine.js';
+import { LineSplitter } from './parse/lines.js';
 import { readLog } from './parse/readLog.js';
 import { emptyInputStats, emptyLineCounts, type InputStats, type LineCounts } from './types.js';
 import { decompress } from './sources/decompress.js';
@@ -35,6 +36,60 @@ export function countNotRead(stats: InputStats, item: SkippedObject | UnreadObje
 }
 
 export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks): Promise<InputStats> {
+  return readObjects(items, hooks.afterChunk, async (object, chunks, stats) => {
+    const before = hooks.onObjectEnd ? snapshot(stats) : null;
+    try {
+      await readLog(chunks, object.name, (entry, lineNumber) => hooks.onEntry(entry, object, lineNumber), stats);
+    } finally {
+      if (before) hooks.onObjectEnd!(object, difference(stats, before), stats.bytes - before.bytes);
+    }
+  });
+}
+
+export interface RawLineHooks {
+  /** Each line as stored (a trailing CR dropped), before any parsing: what Athena's table reads. */
+  line(text: string, object: LogObject): void;
+  /** A line longer than the limit, not handed out whole. */
+  tooLong(bytes: number, object: LogObject): void;
+}
+
+/** The same objects and accounting as readInput, but the lines raw (athena local loads them into DuckDB). */
+export async function readRawLines(items: AsyncIterable<SourceItem>, hooks: RawLineHooks, maxLineBytes: number): Promise<InputStats> {
+  return readObjects(items, undefined, async (object, chunks, stats) => {
+    const splitter = new LineSplitter(
+      {
+        line(buf, start, end) {
+          stats.lines++;
+          const last = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
+          hooks.line(buf.toString('utf8', start, last), object);
+        },
+        tooLong(_lineNumber, bytes) {
+          stats.lines++;
+          hooks.tooLong(bytes, object);
+        },
+      },
+      maxLineBytes,
+    );
+    try {
+      for await (const chunk of chunks) {
+        stats.plainBytes += chunk.length;
+        splitter.push(chunk);
+      }
+    } finally {
+      splitter.end();
+    }
+  });
+}
+
+/**
+ * Every item accounted for: skipped and unreadable ones counted, each log object decompressed and handed
+ * to `read`; an input error (AlbDoctorError) while reading it is counted as unread and the rest is read.
+ */
+async function readObjects(
+  items: AsyncIterable<SourceItem>,
+  afterChunk: ReadHooks['afterChunk'],
+  read: (object: LogObject, chunks: AsyncIterable<Buffer>, stats: InputStats) => Promise<void>,
+): Promise<InputStats> {
   const stats = emptyInputStats();
   for await (const item of items) {
     if (item.kind !== 'log') {
@@ -45,15 +100,13 @@ export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHoo
     const object = item;
     const linesBefore = stats.lines;
     const counter = { stored: (n: number) => void (stats.bytes += n), linesRead: () => stats.lines - linesBefore };
-    const chunks = withAfterChunk(decompress(object.open(), object.name, counter), stats, hooks.afterChunk);
-    const before = hooks.onObjectEnd ? snapshot(stats) : null;
+    const chunks = withAfterChunk(decompress(object.open(), object.name, counter), stats, afterChunk);
     try {
-      await readLog(chunks, object.name, (entry, lineNumber) => hooks.onEntry(entry, object, lineNumber), stats);
+      await read(object, chunks, stats);
     } catch (error) {
       if (!isAlbDoctorError(error)) throw error; // a bug, not bad input
       stats.unread.push(error);
     }
-    if (before) hooks.onObjectEnd!(object, difference(stats, before), stats.bytes - before.bytes);
   }
   return stats;
 }

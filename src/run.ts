@@ -9,7 +9,7 @@ import { CONTEXT_BEFORE_WINDOW_MS, type CauseEvent } from './analyze/events.js';
 import { mergeAll, mergeStates } from './analyze/merge.js';
 import type { AnalysisState } from './analyze/state.js';
 import type { AlbEntry } from './parse/parseLine.js';
-import { readInput } from './readInput.js';
+import { readInput, readRawLines, type RawLineHooks } from './readInput.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/model.js';
 import { openSources, type SourceOptions } from './sources/index.js';
@@ -100,6 +100,11 @@ export async function runParse(input: Input, options: Pick<RunOptions, 'fromMs' 
     ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
   });
   return { stats };
+}
+
+/** Every line of the input raw, before parsing, with the objects accounted for as `report` does (athena local). */
+export async function runLines(input: Input, hooks: RawLineHooks, maxLineBytes: number, sources?: SourceOptions): Promise<InputStats> {
+  return readRawLines(open(input, sources, undefined, undefined), hooks, maxLineBytes);
 }
 
 /** Time windows (or node shards) accumulated apart → one report, merged in the given (time) order. */

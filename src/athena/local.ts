@@ -26,10 +26,7 @@
  */
 import { Readable } from 'node:stream';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { isAlbDoctorError } from '../errors.js';
-import { LineSplitter } from '../parse/lines.js';
-import { countNotRead, emptyInputStats, type InputStats } from '../run.js';
-import { decompress } from '../sources/decompress.js';
+import { runLines, type InputStats } from '../run.js';
 import { openLocalSources } from '../sources/local.js';
 import { PARTITION_COLUMN, TABLE_COLUMNS, anchoredLineRegex } from './ddl.js';
 
@@ -92,41 +89,11 @@ async function appendLines(connection: DuckDBConnection, sources: readonly strin
       pending = 0;
     }
   };
-  // The same accounting as run.ts readInput (files, skipped and unreadable objects), but the lines are
-  // taken raw, before any parsing, as Athena takes them.
-  const stats = emptyInputStats();
-  for await (const item of openLocalSources(sources, stdin ?? Readable.from([]))) {
-    if (item.kind !== 'log') {
-      countNotRead(stats, item);
-      continue;
-    }
-    stats.files++;
-    const splitter = new LineSplitter(
-      {
-        line(buf, start, end) {
-          stats.lines++;
-          const last = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
-          append(buf.toString('utf8', start, last), item.name);
-        },
-        tooLong(_lineNumber, bytes) {
-          stats.lines++;
-          append(`(a line of ${bytes} bytes, too long to load)`, item.name);
-        },
-      },
-      MAX_LOADED_LINE_BYTES,
-    );
-    try {
-      for await (const chunk of decompress(item.open(), item.name, { stored: (n) => void (stats.bytes += n) })) {
-        stats.plainBytes += chunk.length;
-        splitter.push(chunk);
-      }
-    } catch (error) {
-      if (!isAlbDoctorError(error)) throw error;
-      stats.unread.push(error);
-    } finally {
-      splitter.end();
-    }
-  }
+  // Lines are taken raw, before any parsing, as Athena takes them; objects are accounted for as `report` does.
+  const stats = await runLines(openLocalSources(sources, stdin ?? Readable.from([])), {
+    line: (text, object) => append(text, object.name),
+    tooLong: (bytes, object) => append(`(a line of ${bytes} bytes, too long to load)`, object.name),
+  }, MAX_LOADED_LINE_BYTES);
   appender.closeSync();
   return stats;
 }
