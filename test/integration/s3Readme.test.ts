@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { runCli, type CliRun } from '../support/runCli.js';
 import { accessLogObjects, type LoadBalancer, regionFolder, type SeedObject, testFileObject, writeBucket } from './albLogLayout.js';
-import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
+import { S3rverProcess } from './s3rverHarness.js';
+import { stubS3rverEnvironment } from './s3rverBucket.js';
 import { mapNames, mapParseLine, mapSourceNames, type Rename, s3ToLocal } from './sourceNames.js';
 
 const BUCKET = 'my-alb-logs';
@@ -52,10 +53,7 @@ beforeAll(async () => {
   await writeBucket(seedDir, BUCKET, all);
   await writeBucket(checkoutDir, BUCKET, checkout);
   server = await S3rverProcess.start(join(root, 'data'), seedDir);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', S3RVER_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3RVER_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  stubS3rverEnvironment();
 });
 
 afterAll(async () => {

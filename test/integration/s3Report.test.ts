@@ -20,7 +20,8 @@ import type { Report } from '../../src/report/model.js';
 import { scenario, writeScenario } from '../generator/index.js';
 import { repoRoot } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/runCli.js';
-import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
+import { S3rverProcess } from './s3rverHarness.js';
+import { stubS3rverEnvironment } from './s3rverBucket.js';
 import { mapNames as mapS3Names, mapParseLine as mapParseLineNames, mapSourceNames as mapReportNames, s3ToLocal } from './sourceNames.js';
 
 const execFileAsync = promisify(execFile);
@@ -50,10 +51,7 @@ beforeAll(async () => {
   await writeScenario(scenario('sample'), { seed: 7, logDir: localTarget, truthDir: join(root, 'truth'), junk: true, labels: false });
   await addDamagedObject();
   server = await S3rverProcess.start(join(root, 'data'), seedDir);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', S3RVER_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', S3RVER_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_SESSION_TOKEN', undefined);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  stubS3rverEnvironment();
 });
 
 afterAll(async () => {

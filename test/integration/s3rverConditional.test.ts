@@ -3,35 +3,17 @@
  * creates once, If-Match replaces only the version read, 404 for If-Match on a missing key, and of many
  * racing creates exactly one wins. Talked to through the real S3 client, as every test does.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, S3rverProcess } from './s3rverHarness.js';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { s3rverWithBucket } from './s3rverBucket.js';
 
-let root = '';
-let server: S3rverProcess;
-let client: S3Client;
 const Bucket = 'conditional';
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'alb-doctor-conditional-'));
-  server = await S3rverProcess.start(join(root, 'data'));
-  client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
-  await client.send(new CreateBucketCommand({ Bucket }));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const s3 = s3rverWithBucket('alb-doctor-conditional-', Bucket);
 
 /** The HTTP status and S3 error code of a PUT, or 200 and the new ETag. */
 async function put(Key: string, Body: string, condition: { IfNoneMatch?: string; IfMatch?: string } = {}) {
   try {
-    const response = await client.send(new PutObjectCommand({ Bucket, Key, Body, ...condition }));
+    const response = await s3.client.send(new PutObjectCommand({ Bucket, Key, Body, ...condition }));
     return { status: 200, etag: response.ETag };
   } catch (error) {
     const e = error as { name: string; $metadata: { httpStatusCode?: number } };
@@ -39,7 +21,7 @@ async function put(Key: string, Body: string, condition: { IfNoneMatch?: string;
   }
 }
 
-const read = async (Key: string): Promise<string> => (await client.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+const read = async (Key: string): Promise<string> => (await s3.client.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
 
 describe('If-None-Match: *', () => {
   it('creates a missing key, then refuses with 412 PreconditionFailed and keeps the first body', async () => {

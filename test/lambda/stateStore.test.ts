@@ -3,34 +3,16 @@
  * byte, listings by window end, and the conditional writes that keep two runs from corrupting a state or
  * moving latest.json back in time.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { saveWindowRecord, updateLatest, WINDOW_RECORD_KIND, type WindowRecord } from '../../src/lambda/records.js';
 import { ReportStore } from '../../src/lambda/stateStore.js';
-import { S3RVER_CREDENTIALS, S3rverProcess } from '../integration/s3rverHarness.js';
+import { s3rverWithBucket } from '../integration/s3rverBucket.js';
 
 const at = (iso: string): number => Date.parse(iso);
-let root = '';
-let server: S3rverProcess;
-let client: S3Client;
 const Bucket = 'reports';
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'alb-doctor-store-'));
-  server = await S3rverProcess.start(join(root, 'data'));
-  client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
-  await client.send(new CreateBucketCommand({ Bucket }));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const s3 = s3rverWithBucket('alb-doctor-store-', Bucket);
 
 const record = (endIso: string, names: string[]): WindowRecord<{ window: { fromMs: number; toMs: number }; input: { files: { name: string; etag: string }[] } }> => {
   const toMs = at(endIso);
@@ -39,7 +21,7 @@ const record = (endIso: string, names: string[]): WindowRecord<{ window: { fromM
 };
 
 describe('keys', () => {
-  const store = new ReportStore(client, Bucket, 'prod/');
+  const store = new ReportStore(s3.client, Bucket, 'prod/');
   it.each([
     ['state', '2026-03-01T10:00:00Z', undefined, 'prod/state/2026/03/01/1000.json.gz'],
     ['state', '2026-03-02T00:00:00Z', undefined, 'prod/state/2026/03/02/0000.json.gz'],
@@ -52,17 +34,17 @@ describe('keys', () => {
 
   it('keeps latest.json at the top of the prefix, or of the bucket', () => {
     expect(store.latestKey).toBe('prod/latest.json');
-    expect(new ReportStore(client, Bucket, '').latestKey).toBe('latest.json');
+    expect(new ReportStore(s3.client, Bucket, '').latestKey).toBe('latest.json');
   });
 });
 
 describe('gzip JSON', () => {
   it('writes a gzip object that reads back as the value, the same bytes each time', async () => {
-    const store = new ReportStore(client, Bucket, 'gz/');
+    const store = new ReportStore(s3.client, Bucket, 'gz/');
     const key = store.key('state', at('2026-03-01T10:00:00Z'));
     const value = record('2026-03-01T10:00:00Z', ['a', 'b']);
     const first = await store.putJson(key, value, 'unconditional');
-    const raw = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket, Key: key }))).Body!.transformToByteArray());
+    const raw = Buffer.from(await (await s3.client.send(new GetObjectCommand({ Bucket, Key: key }))).Body!.transformToByteArray());
     expect(raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(JSON.parse(gunzipSync(raw).toString())).toEqual(value);
     expect((await store.getJson(key))!.value).toEqual(value);
@@ -72,7 +54,7 @@ describe('gzip JSON', () => {
   });
 
   it('answers null for a key deleted after listing, and lists states by window end within a span', async () => {
-    const store = new ReportStore(client, Bucket, 'list/');
+    const store = new ReportStore(s3.client, Bucket, 'list/');
     for (const end of ['2026-02-28T23:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T05:00:00Z', '2026-03-02T00:00:00Z']) {
       await store.putJson(store.key('state', at(end)), record(end, []), 'unconditional');
     }
@@ -85,7 +67,7 @@ describe('gzip JSON', () => {
 
 describe('conditional writes', () => {
   it('creates once: a second create of the same key is refused, not applied', async () => {
-    const store = new ReportStore(client, Bucket, 'create/');
+    const store = new ReportStore(s3.client, Bucket, 'create/');
     const key = store.key('state', at('2026-03-01T10:00:00Z'));
     expect((await store.putJson(key, { n: 1 }, { ifNoneMatch: '*' })).written).toBe(true);
     expect(await store.putJson(key, { n: 2 }, { ifNoneMatch: '*' })).toEqual({ written: false, reason: 'precondition-failed' });
@@ -93,7 +75,7 @@ describe('conditional writes', () => {
   });
 
   it('replaces only the version read', async () => {
-    const store = new ReportStore(client, Bucket, 'replace/');
+    const store = new ReportStore(s3.client, Bucket, 'replace/');
     const key = store.key('state', at('2026-03-01T10:00:00Z'));
     const v1 = await store.putJson(key, { n: 1 }, { ifNoneMatch: '*' });
     const v2 = await store.putJson(key, { n: 2 }, { ifMatch: (v1 as { etag: string }).etag });
@@ -103,7 +85,7 @@ describe('conditional writes', () => {
   });
 
   it('of two runs saving one window at once, keeps the record that read more, whichever wrote first', async () => {
-    const store = new ReportStore(client, Bucket, 'race/');
+    const store = new ReportStore(s3.client, Bucket, 'race/');
     const key = store.key('state', at('2026-03-01T10:00:00Z'));
     const fewer = record('2026-03-01T10:00:00Z', ['a']);
     const more = record('2026-03-01T10:00:00Z', ['a', 'late']);
@@ -116,7 +98,7 @@ describe('conditional writes', () => {
   });
 
   it('moves latest.json forward only: an older window leaves it alone, the same window rewrites it', async () => {
-    const store = new ReportStore(client, Bucket, 'latest/');
+    const store = new ReportStore(s3.client, Bucket, 'latest/');
     expect(await updateLatest(store, '{"end":"10:00"}', at('2026-03-01T10:00:00Z'))).toBe(true);
     expect(await updateLatest(store, '{"end":"11:00"}', at('2026-03-01T11:00:00Z'))).toBe(true);
     expect(await updateLatest(store, '{"end":"09:00"}', at('2026-03-01T09:00:00Z'))).toBe(false);
@@ -127,7 +109,7 @@ describe('conditional writes', () => {
   });
 
   it('of runs for different windows racing on latest.json, the newest window wins', async () => {
-    const store = new ReportStore(client, Bucket, 'latest-race/');
+    const store = new ReportStore(s3.client, Bucket, 'latest-race/');
     const ends = ['2026-03-01T08:00:00Z', '2026-03-01T12:00:00Z', '2026-03-01T10:00:00Z'];
     await Promise.all(ends.map((end) => updateLatest(store, JSON.stringify({ end }), at(end))));
     expect(JSON.parse((await store.get(store.latestKey))!.body.toString())).toEqual({ end: '2026-03-01T12:00:00Z' });
