@@ -33,7 +33,12 @@ export const SERVERS: readonly ServerProfile[] = [
   { id: 'nestjs', name: 'NestJS', closesAtSeconds: 6, setting: 'keepAliveTimeout of app.getHttpServer()', snippet: (s) => `app.getHttpServer().keepAliveTimeout = ${ms(s)};`, note: NODE_NOTE },
   { id: 'hapi', name: 'Hapi', closesAtSeconds: 6, setting: 'server.listener.keepAliveTimeout', snippet: (s) => `server.listener.keepAliveTimeout = ${ms(s)};`, note: NODE_NOTE },
   { id: 'fastify-v3', name: 'Fastify 3.x', closesAtSeconds: 6, setting: 'keepAliveTimeout constructor option (ms)', snippet: (s) => `Fastify({ keepAliveTimeout: ${ms(s)} })` },
+  // ≈ 10 s: Bun.serve's idleTimeout, and uWebSockets.js's build-time HTTP idle timeout (hyper-express and
+  // ultimate-express run on it).
+  { id: 'bun', name: 'Bun (Bun.serve; Elysia < 1.3.9)', closesAtSeconds: 10, setting: 'Bun.serve({ idleTimeout }) (s)', snippet: (s) => `Bun.serve({ idleTimeout: ${s}, fetch })`, note: 'idleTimeout takes whole seconds up to 255; Elysia passes it as new Elysia({ serve: { idleTimeout } }).' },
+  { id: 'uwebsockets-js', name: 'uWebSockets.js (hyper-express, ultimate-express)', closesAtSeconds: 10, setting: 'none at run time (HTTP_IDLE_TIMEOUT_S, fixed when the addon is built)', snippet: (s) => `# no run-time setting: build uWebSockets with -DHTTP_IDLE_TIMEOUT_S=${s}, or put a proxy whose keep-alive is ${s} s between the ALB and the app` },
   // ≈ 5 s.
+  { id: 'sanic-legacy', name: 'Sanic < 23.6', closesAtSeconds: 5, setting: 'KEEP_ALIVE_TIMEOUT (s)', snippet: (s) => `app.config.KEEP_ALIVE_TIMEOUT = ${s}`, note: 'Sanic 23.6 raised the default to 120 s.' },
   { id: 'nodejs-legacy', name: 'Node.js (older lines, no 1 s buffer)', closesAtSeconds: 5, setting: 'server.keepAliveTimeout (ms)', snippet: (s) => `server.keepAliveTimeout = ${ms(s)}; server.headersTimeout = ${ms(s + 1)};`, note: 'On Node 10.15.2–12.18 headersTimeout must exceed keepAliveTimeout (bug #27363).' },
   { id: 'uvicorn', name: 'Uvicorn', closesAtSeconds: 5, setting: '--timeout-keep-alive', snippet: (s) => `uvicorn app:app --timeout-keep-alive ${s}`, note: 'Behind Gunicorn (-k uvicorn.workers.UvicornWorker) Gunicorn\'s --keep-alive applies instead.' },
   { id: 'hypercorn', name: 'Hypercorn', closesAtSeconds: 5, setting: '--keep-alive / keep_alive_timeout', snippet: (s) => `hypercorn --keep-alive ${s} app:app` },
@@ -49,6 +54,7 @@ export const SERVERS: readonly ServerProfile[] = [
   { id: 'tomcat-server-xml', name: 'Tomcat (stock server.xml)', closesAtSeconds: 20, setting: '<Connector keepAliveTimeout> (ms)', snippet: (s) => `<Connector port="8080" keepAliveTimeout="${ms(s)}" … />`, note: 'maxKeepAliveRequests (100) closes after N requests too.' },
   // ≈ 30 s.
   { id: 'jetty', name: 'Jetty (and Spring Boot + Jetty)', closesAtSeconds: 30, setting: 'ServerConnector idleTimeout; server.jetty.connection-idle-timeout', snippet: (s) => `connector.setIdleTimeout(${ms(s)});   // Boot: server.jetty.connection-idle-timeout=${s}s` },
+  { id: 'elysia', name: 'Elysia ≥ 1.3.9 (on Bun)', closesAtSeconds: 30, setting: 'serve.idleTimeout (s)', snippet: (s) => `new Elysia({ serve: { idleTimeout: ${s} } })`, note: 'Bun caps idleTimeout at 255 s.' },
   { id: 'thin', name: 'Thin', closesAtSeconds: 30, setting: '--timeout', snippet: (s) => `thin start --timeout ${s}` },
   { id: 'hyper', name: 'hyper 1.x with a timer (axum main)', closesAtSeconds: 30, setting: 'http1::Builder::header_read_timeout', snippet: (s) => `http1::Builder::new().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(${s}))` },
   // ≈ 60 s: equal to the ALB default, still a race.
@@ -64,8 +70,16 @@ export const SERVERS: readonly ServerProfile[] = [
 /** Servers whose knob is commonly set by hand to any value: advice when no default matches. */
 export const GENERIC_SERVER_IDS = ['nginx', 'go-net-http', 'nodejs'] as const;
 
+/**
+ * Servers whose default does not race a 60 s ALB (longer, or none), named when the estimate matches a
+ * value someone set: nginx 75 s, aiohttp 75 s, Go net/http and fasthttp/Fiber (IdleTimeout, which falls
+ * back to ReadTimeout: a ReadTimeout of 5 s closes idle connections at 5 s).
+ */
+
 const GENERIC: readonly ServerProfile[] = [
   { id: 'nginx', name: 'nginx', closesAtSeconds: 75, setting: 'keepalive_timeout', snippet: (s) => `keepalive_timeout ${s}s;` },
+  { id: 'aiohttp', name: 'aiohttp (web)', closesAtSeconds: 75, setting: 'keepalive_timeout of web.run_app / AppRunner (s)', snippet: (s) => `web.run_app(app, keepalive_timeout=${s})` },
+  { id: 'fasthttp', name: 'fasthttp / Fiber (Go)', closesAtSeconds: Infinity, setting: 'Server.IdleTimeout (falls back to ReadTimeout when 0)', snippet: (s) => `fiber.New(fiber.Config{IdleTimeout: ${s} * time.Second})   // fasthttp: &fasthttp.Server{IdleTimeout: ${s} * time.Second}`, note: 'With neither IdleTimeout nor ReadTimeout set, idle connections are kept for ever.' },
   { id: 'go-net-http', name: 'Go net/http', closesAtSeconds: Infinity, setting: 'http.Server IdleTimeout (falls back to ReadTimeout when 0)', snippet: (s) => `&http.Server{IdleTimeout: ${s} * time.Second}`, note: 'A short ReadTimeout with no IdleTimeout silently becomes the keep-alive timeout.' },
 ];
 

@@ -11,8 +11,10 @@ describe('matchServers', () => {
     ['older Node, Uvicorn, Apache at 5 s', [5.0, 4.99, 5.01], ['uvicorn', 'hypercorn', 'apache', 'actix-web', 'cowboy', 'nodejs-legacy'], ['nodejs']],
     ['Gunicorn at 2 s with its late spread', [2.0, 1.98, 2.95], ['gunicorn'], ['uwsgi-http11-socket']],
     ['Puma < 7 and Tomcat stock server.xml at 20 s', [20, 19.99, 20.01], ['puma', 'tomcat-server-xml'], []],
-    ['Jetty, Thin, hyper at 30 s', [30, 29.99, 30.02], ['jetty', 'thin', 'hyper'], []],
+    ['Jetty, Thin, hyper, Elysia at 30 s', [30, 29.99, 30.02], ['jetty', 'thin', 'hyper', 'elysia'], ['bun']],
     ['Tomcat, Spring Boot, Undertow, Daphne, Bandit at 60 s', [60, 59.99, 60.01], ['tomcat', 'spring-boot', 'undertow', 'daphne', 'bandit'], []],
+    ['Bun and uWebSockets.js at 10 s', [10, 9.99, 10.01], ['bun', 'uwebsockets-js'], ['nodejs', 'puma']],
+    ['Sanic before 23.6 among the 5 s servers', [5.0, 4.99, 5.01], ['sanic-legacy'], ['bun']],
     ['nothing at 13 s', [13, 12.99, 13.01], [], SERVERS.map((s) => s.id)],
   ];
   it.each(table)('%s', (_name, [t, low, high], includes, excludes) => {
