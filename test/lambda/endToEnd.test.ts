@@ -163,7 +163,7 @@ beforeAll(async () => {
 
   // One day on two ALB nodes from 00:00: a Node.js API that races the ALB on idle keep-alive connections
   // (and has a rolling deploy at 10:30), an nginx group that never races, a few 504s and 460s. 1 request/s:
-  // about 100,000 lines, a couple of dozen keep-alive races.
+  // about 100,000 lines in 576 objects, a dozen keep-alive races found.
   localDir = join(root, 'local');
   await writeScenario(
     scenario('node', { nodeCount: 2, groups: { api: { deploys: { atHours: [10.5] } } } }, { startIso: `${DAY}T00:00:00Z`, durationMs: 24 * HOUR_MS, ratePerSec: 1 }),
