@@ -6,11 +6,14 @@
  * modules stay outside, as esbuild does for platform 'node'.
  *
  * The S3 reader runs on the handler's thread (s3OnThisThread), so no worker module is needed beside it.
+ *
+ * `node infra/bundle.mjs [outdir]`: the end-to-end test builds into a folder of its own (never a bundle
+ * left over from an earlier run), with the same options as the deployed one.
  */
 import { build } from 'esbuild';
 import { rm, stat } from 'node:fs/promises';
 
-const outdir = 'dist/lambda';
+const outdir = process.argv[2] ?? 'dist/lambda';
 await rm(outdir, { recursive: true, force: true });
 const outfile = `${outdir}/index.mjs`;
 await build({
