@@ -8,6 +8,7 @@
  */
 export {
   accumulateInput,
+  asContext,
   mergeAll,
   mergeStates,
   reportFromState,

@@ -6,7 +6,7 @@
 import { Accumulator, type AccumulateOptions } from './analyze/accumulate.js';
 import { conclude, type ConcludeOptions } from './analyze/conclude.js';
 import { CONTEXT_BEFORE_WINDOW_MS, type CauseEvent } from './analyze/events.js';
-import { mergeAll, mergeStates } from './analyze/merge.js';
+import { asContext, mergeAll, mergeStates } from './analyze/merge.js';
 import type { AnalysisState } from './analyze/state.js';
 import type { AlbEntry } from './parse/parseLine.js';
 import { readInput, readRawLines, type RawLineHooks } from './readInput.js';
@@ -18,7 +18,7 @@ import type { InputStats } from './types.js';
 
 export { countNotRead, MAX_LISTED_SKIPPED, readInput, type ReadHooks } from './readInput.js';
 export { emptyInputStats, type InputStats } from './types.js';
-export { mergeAll, mergeStates, type AnalysisState, type CauseEvent };
+export { asContext, mergeAll, mergeStates, type AnalysisState, type CauseEvent };
 
 /** Source targets (`s3://…`, files, folders, `-`), or items already opened (tests, the Lambda's own listing). */
 export type Input = readonly string[] | AsyncIterable<SourceItem>;

@@ -242,3 +242,29 @@ class GroupSums {
 
 const minOf = (x: number | null, y: number | null): number | null => (x === null ? y : y === null ? x : Math.min(x, y));
 const maxOf = (x: number | null, y: number | null): number | null => (x === null ? y : y === null ? x : Math.max(x, y));
+
+/**
+ * A state reduced to what a later window needs of it: its pairs' tails, none of its counts. Merged before
+ * the first window of a report (`mergeStates(asContext(before), first)`), it settles that window's
+ * pending idle gaps as the look-back before --from does for a single pass, without adding the earlier
+ * window's requests, errors or input to the report.
+ */
+export function asContext(state: AnalysisState): AnalysisState {
+  return {
+    kind: state.kind,
+    version: state.version,
+    // A point at its end: the union with the next window is that window's bounds (open stays open).
+    window: { fromMs: state.window.toMs, toMs: state.window.toMs },
+    firstTimeMs: null,
+    lastTimeMs: null,
+    input: { files: [], skipped: [], skippedByReason: {}, malformedSamples: [], unread: [] },
+    groups: [],
+    idleTimeoutElapsed: [],
+    timeline: { stepMs: state.timeline.stepMs, minMs: null, maxMs: null, series: [] },
+    connections: { dispatches: 0, unknownGap: 0, outOfOrder: 0, maxWindowMs: 0, forgottenPairs: 0, detachedDispatches: 0 },
+    counters: { entriesWithoutNode: 0, detachedFiles: 0, unknownNodeChunks: 0, overflowRaces: 0, overlappingPairs: 0 },
+    races: [],
+    events: [],
+    pairs: state.pairs.map((p) => ({ ...p, headRequests: [], firstAnsweredDispatchesMs: [] })),
+  };
+}

@@ -41,6 +41,8 @@ export type S3ReadOptions = Omit<SourceOptions, 'stdin' | 'from' | 'to' | 'onLis
 export interface Analysis<State extends AnalysisStateLike = AnalysisStateLike, R extends ReportLike = ReportLike> {
   accumulateWindow(sources: string[], options: { fromMs: number; toMs: number; s3: S3ReadOptions }): Promise<{ state: State }>;
   mergeStates(earlier: State, later: State): State;
+  /** The state of the window just before the history, reduced to the look-back the first window needs (no counts). */
+  asContext?(state: State): State;
   reportFromState(state: State, options: { albIdleTimeoutSeconds?: number }): R;
   renderMarkdown(report: R): string;
 }

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Report } from '../report/model.js';
 import { renderMarkdown } from '../report/render/markdown.js';
-import { accumulateInput, mergeStates, reportFromState, type AnalysisState } from '../run.js';
+import { accumulateInput, asContext, mergeStates, reportFromState, type AnalysisState } from '../run.js';
 import type { Analysis } from './analysis.js';
 
 export const analysis: Analysis<AnalysisState, Report> = {
@@ -20,6 +20,7 @@ export const analysis: Analysis<AnalysisState, Report> = {
     return { state };
   },
   mergeStates,
+  asContext,
   reportFromState: (state, options) => reportFromState(state, options),
   renderMarkdown: (report) => renderMarkdown(report),
 };

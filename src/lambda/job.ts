@@ -114,6 +114,10 @@ export async function runJob<S extends AnalysisStateLike, R extends ReportLike>(
     log.info('no access logs in the history: no report', { historyHours: config.historyHours });
     return result;
   }
+  // The window before the history gives the first one its look-back (the idle gaps of each pair's first
+  // requests), as --from's look-back does for the CLI; its counts stay out of the report.
+  const before = analysis.asContext ? await store.getJson<WindowRecord<S>>(store.key('state', windows[0]!.fromMs)) : null;
+  if (before !== null && before.value.kind === WINDOW_RECORD_KIND && before.value.state !== null) states.unshift(analysis.asContext!(before.value.state));
   const rolling = states.reduce((earlier, later) => analysis.mergeStates(earlier, later));
   const report = analysis.reportFromState(rolling, idleOption(config));
   const reportText = JSON.stringify(report, null, 2) + '\n';

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeAll, mergeStates } from '../../src/analyze/merge.js';
+import { asContext, mergeAll, mergeStates } from '../../src/analyze/merge.js';
 import { accumulateInput, reportFromState, runReport, type AnalysisState, type CauseEvent } from '../../src/run.js';
 import { classifyLogName } from '../../src/sources/logNames.js';
 import { scenario, simulate, type PoolPolicy, type PresetName, type SimulationResult } from '../generator/index.js';
@@ -111,6 +111,20 @@ describe('merge', () => {
     const wrong = mergeStates(second, first);
     expect(wrong.counters.overlappingPairs).toBeGreaterThan(0);
     expect(reportFromState(wrong).notes.join(' ')).toMatch(/overlap in time/);
+  });
+
+  it('takes the window before as context only: the report a single pass gives with that hour as look-back', async () => {
+    const sim = simulated(CASES[0]!);
+    const startMs = Date.parse(sim.truth.start);
+    const windows = [0, 1, 2].map((h) => ({ fromMs: startMs + h * HOUR_MS, toMs: startMs + (h + 1) * HOUR_MS, contextBeforeMs: 0 }));
+    const [before, ...rest] = await Promise.all(windows.map(async (w) => (await accumulateInput(itemsOf(sim), w)).state));
+    const single = await runReport(itemsOf(sim), { fromMs: windows[1]!.fromMs, toMs: windows[2]!.toMs, contextBeforeMs: HOUR_MS });
+    const merged = reportFromState(mergeAll([asContext(stored(before!)), ...rest]));
+    expect(JSON.stringify(merged)).toBe(JSON.stringify(single.report));
+    // Without the context the first requests of each pair have no gap: fewer requests in the idle-age histogram.
+    const withoutContext = reportFromState(mergeAll(rest));
+    const measured = (r: typeof merged): number => r.targetGroups.reduce((n, g) => n + g.idleAge.buckets.reduce((m, b) => m + b.requests, 0), 0);
+    expect(measured(withoutContext)).toBeLessThan(measured(merged));
   });
 
   it('counts a file read by two windows once, with its entries split between them', async () => {

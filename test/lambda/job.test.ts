@@ -57,10 +57,16 @@ interface FakeState {
 }
 
 /** Reads nothing but the listing; a window "races" when the test says so. */
-function fakeAnalysis(racing: Set<number>): Analysis<FakeState, ReportLike> & { accumulated: number[] } {
+function fakeAnalysis(racing: Set<number>): Analysis<FakeState, ReportLike> & { accumulated: number[]; contexts: (number | null)[] } {
   const accumulated: number[] = [];
+  const contexts: (number | null)[] = [];
   return {
     accumulated,
+    contexts,
+    asContext(state) {
+      contexts.push(state.window.toMs);
+      return { window: { fromMs: state.window.toMs, toMs: state.window.toMs }, input: { files: [] }, racingWindowEnds: [] };
+    },
     async accumulateWindow(sources, { fromMs, toMs, s3 }) {
       accumulated.push(toMs);
       const logs = await listLogObjects(sources[0]!, { fromMs, toMs }, s3);
@@ -143,6 +149,18 @@ describe('a run', () => {
     expect(await Promise.all(keys.map((k) => read('rerun', k)))).toEqual(before);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
     expect(analysis.accumulated).toHaveLength(3);
+  });
+});
+
+describe('the look-back', () => {
+  it('takes the stored state of the window just before the history as context, and none when there is none', async () => {
+    const analysis = fakeAnalysis(new Set());
+    await run('context', analysis, '2026-03-01T03:20:00Z');
+    // History 00:00–03:00: the window ending 00:00 was never stored.
+    expect(analysis.contexts).toEqual([]);
+    await run('context', analysis, '2026-03-01T04:20:00Z');
+    // History 01:00–04:00: the state of the window ending 01:00 gives the look-back.
+    expect(analysis.contexts).toEqual([at('2026-03-01T01:00:00Z')]);
   });
 });
 
