@@ -35,7 +35,8 @@ describe('report on sample-logs/', () => {
     input: Record<string, number>;
     classes: Record<string, number>;
     targetGroups: { arn: string; name: string; requests: number; classes: Record<string, number>; keepAlive: { estimatedSeconds: number | null }; suspectedServers: string[] }[];
-    recommendations: { targetGroup: string; targetKeepAliveSeconds: number | null; servers: { snippet: string }[] }[];
+    recommendations: { targetGroup: string; targetKeepAliveSeconds: number | null; servers: { snippet: string }[]; reason: string; kind: string }[];
+    notes: string[];
   };
 
   beforeAll(async () => {
@@ -75,6 +76,16 @@ describe('report on sample-logs/', () => {
     expect(keepAliveAdvice).toHaveLength(racing.length);
     expect(keepAliveAdvice[0]!.targetKeepAliveSeconds).toBe(65);
     expect(keepAliveAdvice[0]!.servers.map((s) => s.snippet)).toContain('server.keepAliveTimeout = 65000;');
+  });
+
+  it('words every count of its advice and notes with plurals and the class labels, never "(s)"', () => {
+    const api = truth.groups.find((g) => (g.counts.keepalive_race ?? 0) > 0)!;
+    const reasons = Object.fromEntries(report.recommendations.map((r) => [r.kind, r.reason]));
+    expect(reasons.keepalive).toMatch(new RegExp(`^${api.counts.keepalive_race} keep-alive races at `));
+    expect(reasons.deploy).toMatch(new RegExp(`^${api.counts.target_connection_error} failed connections to the target: `));
+    expect(reasons.slow_targets).toMatch(new RegExp(`^${api.counts.target_timeout} target timeouts \\(504\\): `));
+    expect(report.notes[0]).toMatch(new RegExp(`from ${truth.totals.counts.target_timeout} target timeouts \\(504\\);`));
+    for (const text of [...Object.values(reasons), ...report.notes]) expect(text).not.toContain('(s)');
   });
 
   it('text output names the racing group, the estimate and the fix', async () => {
