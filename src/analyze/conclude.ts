@@ -32,6 +32,8 @@ export interface InputSummary {
   skippedFiles: number;
   /** Entries whose `time` fell outside the window. */
   outsideWindow: number;
+  /** Entries of another load balancer than --lb named: left out. */
+  otherLoadBalancer: number;
   malformedByCode: Record<string, number>;
   malformedSamples: ErrorJson[];
   skippedByReason: Record<string, number>;
@@ -119,6 +121,7 @@ function summarizeInput(state: AnalysisState): InputSummary {
     blankLines: 0,
     skippedFiles: 0,
     outsideWindow: 0,
+    otherLoadBalancer: 0,
     malformedByCode: {},
     malformedSamples: state.input.malformedSamples,
     skippedByReason: { ...state.input.skippedByReason } as Record<string, number>,
@@ -133,10 +136,11 @@ function summarizeInput(state: AnalysisState): InputSummary {
     out.malformed += f.malformed;
     out.blankLines += f.blankLines;
     inWindow += f.inWindow;
+    out.otherLoadBalancer += f.otherLoadBalancer ?? 0;
     for (const [code, n] of Object.entries(f.malformedByCode)) out.malformedByCode[code] = (out.malformedByCode[code] ?? 0) + n;
   }
   for (const n of Object.values(state.input.skippedByReason)) out.skippedFiles += n ?? 0;
-  out.outsideWindow = out.entries - inWindow;
+  out.outsideWindow = out.entries - inWindow - out.otherLoadBalancer;
   // Keys in one order whatever order the files came in (shards, windows).
   out.malformedByCode = sortedKeys(out.malformedByCode);
   out.skippedByReason = sortedKeys(out.skippedByReason);

@@ -42,6 +42,7 @@ export function buildReport(input: Diagnosis): Report {
       skippedFiles: read.skippedFiles,
       blankLines: read.blankLines,
       outsideWindow: read.outsideWindow,
+      otherLoadBalancer: read.otherLoadBalancer,
       malformedByCode: read.malformedByCode,
       malformedSamples: read.malformedSamples,
       skippedByReason: read.skippedByReason,
