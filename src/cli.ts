@@ -14,7 +14,7 @@ import { runParse, runReport, type CauseEvent, type InputStats } from './run.js'
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
 import { parseTimeWindow } from './timeRange.js';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { extname } from 'node:path';
@@ -42,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let exitCode = EXIT_OK;
   const program = new Command('alb-doctor')
     .description('Finds the cause of HTTP 502s behind an AWS Application Load Balancer from its access logs.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -72,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .addOption(
-      new Option('--format <format>', 'report format (default: text on a terminal, json otherwise; with --output, from its extension)').choices(FORMATS),
+      new Option('--format <format>', 'report format (default: text, on a terminal or not; with --output, from its extension: .json, .md, .txt)').choices(FORMATS),
     )
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
@@ -209,7 +210,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   // Every check on the command line comes before any reading: a typo should not cost a long run.
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const albIdleTimeoutSeconds = options.albIdleTimeout === undefined ? undefined : parseIdleTimeout(options.albIdleTimeout);
-  const format = options.format ?? defaultFormat(options.output, io.stdoutIsTTY === true);
+  const format = options.format ?? formatOfOutput(options.output);
   const color = options.output === undefined && format === 'text' && colorEnabled(io.env, io.stdoutIsTTY === true);
   if (options.output !== undefined && options.output === options.events) {
     throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
@@ -284,13 +285,21 @@ function parseIdleTimeout(text: string): number {
   return seconds;
 }
 
-/** Text for a person at a terminal, JSON for a pipe; a file named *.md, *.txt or *.json gets that format. */
-function defaultFormat(output: string | undefined, stdoutIsTTY: boolean): Format {
-  if (output === undefined) return stdoutIsTTY ? 'text' : 'json';
-  const extension = extname(output).toLowerCase();
+/**
+ * The human report wherever it goes (a pipe into `less` or `tee` is read by a person too); JSON when asked
+ * for, or for an --output named *.json. A file named *.md or *.txt gets that format.
+ */
+function formatOfOutput(output: string | undefined): Format {
+  const extension = output === undefined ? '' : extname(output).toLowerCase();
+  if (extension === '.json') return 'json';
   if (extension === '.md' || extension === '.markdown') return 'markdown';
-  if (extension === '.txt' || extension === '.text') return 'text';
-  return 'json';
+  return 'text';
+}
+
+/** package.json's version: one level above this module, in src/ as in dist/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
 /** no-color.org: NO_COLOR set and not empty turns colour off; FORCE_COLOR (not 0) turns it on anywhere. */

@@ -86,6 +86,14 @@ describe('report: command-line checks, before any input is read', () => {
     expect(result.stderr).toMatch(/missing required argument 'source'/);
   });
 
+  it('prints its version with --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await run([flag]);
+      expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
   it('lists its flags in --help', async () => {
     const result = await run(['report', '--help']);
     expect(result.code).toBe(0);
@@ -172,9 +180,12 @@ describe('report: wiring, with a stand-in analysis', () => {
     expect(builtHooks[builtHooks.length - 1]!.onEvent).toBeUndefined();
   });
 
-  it('writes text to a terminal and JSON to a pipe unless --format says otherwise', async () => {
+  it('writes text to a terminal and to a pipe (without colour) unless --format says otherwise', async () => {
     expect((await report([LOG], { stdoutIsTTY: true })).stdout).toContain('VERDICT');
-    expect(JSON.parse((await report([LOG], { stdoutIsTTY: false })).stdout)).toMatchObject({ schemaVersion: 1 });
+    const piped = (await report([LOG], { stdoutIsTTY: false })).stdout;
+    expect(piped).toMatch(/^alb-doctor report/);
+    expect(piped).toContain('VERDICT');
+    expect(piped).not.toMatch(ANSI);
     expect((await report([LOG, '--format', 'text'])).stdout).toContain('VERDICT');
     expect((await report([LOG, '--format', 'markdown'])).stdout).toContain('## Verdict');
     expect(JSON.parse((await report([LOG, '--format', 'json'], { stdoutIsTTY: true })).stdout)).toMatchObject({ schemaVersion: 1 });
@@ -199,12 +210,14 @@ describe('report: wiring, with a stand-in analysis', () => {
     const markdown = join(dir, 'report.md');
     const text = join(dir, 'report.txt');
     const other = join(dir, 'report.out');
-    for (const path of [json, markdown, text, other]) {
+    const upper = join(dir, 'REPORT.JSON');
+    for (const path of [json, markdown, text, other, upper]) {
       const result = await report([LOG, '--output', path], { stdoutIsTTY: true, env: { FORCE_COLOR: '1' } });
       expect(result).toMatchObject({ code: 0, stdout: '' });
     }
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ schemaVersion: 1, input: { entries: 3 } });
-    expect(JSON.parse(readFileSync(other, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(readFileSync(upper, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(readFileSync(other, 'utf8')).toContain('VERDICT');
     expect(readFileSync(markdown, 'utf8')).toContain('## Verdict');
     expect(readFileSync(text, 'utf8')).toContain('VERDICT');
     expect(readFileSync(text, 'utf8')).not.toMatch(ANSI);
