@@ -48,12 +48,43 @@ export interface Diagnosis {
   dataSpanMs: number;
   idleTimeout: { value: number; source: IdleTimeoutSource };
   idleTimeoutSamples: number;
+  /** Evidence in the logs against the --alb-idle-timeout given; null without the flag or without such evidence. */
+  idleTimeoutConflict: IdleTimeoutConflict | null;
   /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
   groups: GroupState[];
   /** The timeline over the window for the given groups, in that order. */
   timeline: (targetGroups: readonly string[]) => Timeline;
   connections: ConnectionStats;
   counters: Counters;
+}
+
+/**
+ * The logs say the ALB's idle timeout is not what --alb-idle-timeout says: the 504 target timeouts waited
+ * another whole number of seconds (an ALB gives up on a silent target at its idle timeout), or a group
+ * races at idle ages longer than the flag (an ALB closes an idle connection at its timeout, so it could
+ * never have reused one that old).
+ */
+export interface IdleTimeoutConflict {
+  flagSeconds: number;
+  /** What the 504s give, with how many there were; null when they give nothing or agree with the flag. */
+  inferredSeconds: number | null;
+  timeoutSamples: number;
+  /** Groups whose keep-alive estimate T̂ is longer than the flag, with T̂. */
+  racingAboveFlag: { name: string; estimatedSeconds: number }[];
+}
+
+function idleTimeoutConflict(flagSeconds: number | undefined, inference: AlbIdleTimeoutInference, groups: Iterable<GroupState>): IdleTimeoutConflict | null {
+  if (flagSeconds === undefined) return null;
+  const inferred = inference.inferSeconds();
+  const inferredSeconds = inferred !== null && inferred !== flagSeconds ? inferred : null;
+  const racingAboveFlag: IdleTimeoutConflict['racingAboveFlag'] = [];
+  for (const group of groups) {
+    const estimate = group.fit.estimate.estimatedSeconds;
+    if (group.classCount('keepalive_race') > 0 && estimate !== null && estimate > flagSeconds) racingAboveFlag.push({ name: group.name, estimatedSeconds: estimate });
+  }
+  if (inferredSeconds === null && racingAboveFlag.length === 0) return null;
+  racingAboveFlag.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { flagSeconds, inferredSeconds, timeoutSamples: inference.samples, racingAboveFlag };
 }
 
 export function conclude(state: AnalysisState, options: ConcludeOptions = {}): Diagnosis {
@@ -99,6 +130,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     dataSpanMs: first === null || last === null ? 0 : last - first,
     idleTimeout,
     idleTimeoutSamples: idleTimeoutInference.samples,
+    idleTimeoutConflict: idleTimeoutConflict(options.albIdleTimeoutSeconds, idleTimeoutInference, groups.values()),
     groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
     timeline: (keys) => timeline.build(windowFromMs, windowToMs, keys),
     connections: state.connections,

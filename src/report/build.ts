@@ -7,7 +7,7 @@ import type { GroupState } from '../analyze/groups.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
-import { wordAdvice } from './advice.js';
+import { formatSeconds, wordAdvice } from './advice.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
@@ -93,6 +93,22 @@ function notes(input: Diagnosis): string[] {
     out.push(`The ALB idle timeout was inferred as ${idleTimeout.value} s from ${classCount('target_timeout', input.idleTimeoutSamples)}; pass --alb-idle-timeout if it differs.`);
   } else if (idleTimeout.source === 'default') {
     out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few target timeouts (504) to infer it); pass --alb-idle-timeout if yours differs.`);
+  }
+  const conflict = input.idleTimeoutConflict;
+  if (conflict !== null) {
+    const flag = conflict.flagSeconds;
+    const evidence: string[] = [];
+    if (conflict.inferredSeconds !== null) {
+      evidence.push(`${classCount('target_timeout', conflict.timeoutSamples)} waited about ${formatCount(conflict.inferredSeconds)} s before the ALB gave up`);
+    }
+    if (conflict.racingAboveFlag.length > 0) {
+      const shown = conflict.racingAboveFlag.slice(0, 3).map((g) => `${g.name} at about ${formatSeconds(g.estimatedSeconds)} s`);
+      const more = conflict.racingAboveFlag.length > 3 ? ` and ${countOf(conflict.racingAboveFlag.length - 3, 'targetGroup', 'more')}` : '';
+      evidence.push(`keep-alive races happen on connections idle longer than that (${shown.join(', ')}${more}), which an ALB closes at its idle timeout`);
+    }
+    out.push(
+      `--alb-idle-timeout says ${formatCount(flag)} s, but ${evidence.join(', and ')}, so the advice above, which uses ${formatCount(flag)} s, may be wrong; check the load balancer's idle_timeout.timeout_seconds and pass that value.`,
+    );
   }
   if (counters.entriesWithoutNode > 0) {
     out.push(

@@ -15,6 +15,7 @@ interface TruthGroup {
   counts: Record<string, number>;
 }
 interface Truth {
+  albIdleTimeoutMs: number;
   totals: { lines: number; counts: Record<string, number> };
   groups: TruthGroup[];
   files: unknown[];
@@ -95,5 +96,16 @@ describe('report on sample-logs/', () => {
     expect(stdout).toContain(racing.arn.split('/')[1]); // targetgroup/<name>/<id>
     expect(stdout).toContain('server.keepAliveTimeout = 65000;');
     expect(stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+  });
+
+  it('notes when --alb-idle-timeout contradicts the 504s and the races, and not when it agrees', async () => {
+    const trueSeconds = truth.albIdleTimeoutMs / 1000;
+    const wrong = JSON.parse((await run(['report', sampleDir, '--alb-idle-timeout', '4', '--format', 'json'])).stdout) as { notes: string[] };
+    const conflict = wrong.notes.filter((n) => n.startsWith('--alb-idle-timeout says 4 s'));
+    expect(conflict).toHaveLength(1);
+    expect(conflict[0]).toContain(`${truth.totals.counts.target_timeout} target timeouts (504) waited about ${trueSeconds} s`);
+    expect(conflict[0]).toMatch(/keep-alive races happen on connections idle longer than that \(shop-prod-api at about 6\.0 s\)/);
+    const right = JSON.parse((await run(['report', sampleDir, '--alb-idle-timeout', String(trueSeconds), '--format', 'json'])).stdout) as { notes: string[] };
+    expect(right.notes.filter((n) => n.startsWith('--alb-idle-timeout says'))).toEqual([]);
   });
 });
