@@ -117,7 +117,7 @@ function notes(input: Diagnosis): string[] {
   }
   if (counters.detachedFiles > 0) {
     out.push(
-      `${countOf(counters.detachedFiles, 'file')} came after later files of the same ALB node and ${counters.detachedFiles === 1 ? 'was' : 'were'} measured on ${counters.detachedFiles === 1 ? 'its' : 'their'} own, so the first request of each connection in them has no idle gap; read the files in time order (as named in S3) to measure them all.`,
+      `${countOf(counters.detachedFiles, 'file')} came after later files of the same ALB node and ${counters.detachedFiles === 1 ? 'was' : 'were'} measured on ${counters.detachedFiles === 1 ? 'its' : 'their'} own, so the first request of each connection in ${counters.detachedFiles === 1 ? 'it' : 'them'} has no idle gap; read the files in time order (as named in S3) to measure them all.`,
     );
   }
   // A few displaced lines are normal (lines are only roughly in time order); a share worth a sentence is not.
