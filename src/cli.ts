@@ -12,8 +12,9 @@ import { createReadProgress } from './progress.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
+import { lbNameOf } from './sources/s3Keys.js';
 import { parseTimeWindow } from './timeRange.js';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { extname } from 'node:path';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let exitCode = EXIT_OK;
   const program = new Command('alb-doctor')
     .description('Finds the cause of HTTP 502s behind an AWS Application Load Balancer from its access logs.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -57,8 +59,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--csv-raw', "CSV: write text that starts with = + - @, a tab or a CR as logged, without the leading ' that stops spreadsheets running it as a formula")
-    .option('--from <time>', 'S3 only: read the objects that can hold entries from this time (ISO 8601 or an age such as 6h); every entry of those objects is written')
-    .option('--to <time>', 'S3 only: read the objects that can hold entries before this time')
+    .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
+    .option('--to <time>', 'only entries before this time; same forms as --from')
     .action(async (sources: string[], options: ParseOptions) => {
       exitCode = await parseCommand(sources, options, io);
     });
@@ -71,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .addOption(
-      new Option('--format <format>', 'report format (default: text on a terminal, json otherwise; with --output, from its extension)').choices(FORMATS),
+      new Option('--format <format>', 'report format (default: text, on a terminal or not; with --output, from its extension: .json, .md, .txt)').choices(FORMATS),
     )
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
@@ -123,6 +125,9 @@ function sourceOptions(flags: S3Flags, io: CliIo, onListed?: S3SourceOptions['on
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new AlbDoctorError('USAGE', `--concurrency '${flags.concurrency}' is not a whole number from 1 to 64; try 8.`);
   }
+  if (flags.lb !== undefined && lbNameOf(flags.lb) === null) {
+    throw new AlbDoctorError('USAGE', `--lb '${flags.lb}' is not a load balancer; give its name (letters, digits, hyphens), app/<name>/<id> or its ARN.`);
+  }
   return {
     stdin: io.stdin,
     env: io.env,
@@ -150,6 +155,7 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
     throw new AlbDoctorError('USAGE', '--csv-raw only changes CSV output; add --format csv or drop --csv-raw.');
   }
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
+  const parseSources = sourceOptions(options, io);
   const out = options.output ? createWriteStream(options.output) : io.stdout;
   let pending = options.format === 'csv' ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
@@ -162,8 +168,8 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
   const csvOptions = { raw: options.csvRaw === true };
   let fileJson = '';
   let fileJsonFor = '';
-  // parse chooses S3 objects by --from/--to and writes every entry of them (README: `parse`).
-  const { stats } = await runParse(sources, { ...window, sources: sourceOptions(options, io) }, {
+  // Only the entries in --from/--to are written; S3 objects that cannot hold any are not even fetched.
+  const { stats, outsideWindow } = await runParse(sources, { ...window, sources: parseSources }, {
     onEntry(entry, object, lineNumber) {
       if (csv) {
         pending += recordToCsvLine(entry.toRecord(object.name, lineNumber), csvOptions);
@@ -184,7 +190,7 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
     out.end();
     await once(out, 'finish');
   }
-  io.stderr.write(summarize(stats));
+  io.stderr.write(summarize(stats, outsideWindow));
   return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
 }
 
@@ -204,11 +210,14 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   // Every check on the command line comes before any reading: a typo should not cost a long run.
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const albIdleTimeoutSeconds = options.albIdleTimeout === undefined ? undefined : parseIdleTimeout(options.albIdleTimeout);
-  const format = options.format ?? defaultFormat(options.output, io.stdoutIsTTY === true);
+  const format = options.format ?? formatOfOutput(options.output);
   const color = options.output === undefined && format === 'text' && colorEnabled(io.env, io.stdoutIsTTY === true);
   if (options.output !== undefined && options.output === options.events) {
     throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
   }
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
+  const reportSources = sourceOptions(options, io, onListed);
   let output: FileHandle | null = null;
   let events: FileHandle | null = null;
   try {
@@ -221,13 +230,11 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
       pendingEvents = '';
       await events.writeFile(text);
     };
-    const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
     let result: Awaited<ReturnType<typeof runReport>>;
     try {
-      const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
       result = await runReport(
         sources,
-        { ...window, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: sourceOptions(options, io, onListed) },
+        { ...window, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: reportSources },
         {
           ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
           async afterChunk(current) {
@@ -278,13 +285,21 @@ function parseIdleTimeout(text: string): number {
   return seconds;
 }
 
-/** Text for a person at a terminal, JSON for a pipe; a file named *.md, *.txt or *.json gets that format. */
-function defaultFormat(output: string | undefined, stdoutIsTTY: boolean): Format {
-  if (output === undefined) return stdoutIsTTY ? 'text' : 'json';
-  const extension = extname(output).toLowerCase();
+/**
+ * The human report wherever it goes (a pipe into `less` or `tee` is read by a person too); JSON when asked
+ * for, or for an --output named *.json. A file named *.md or *.txt gets that format.
+ */
+function formatOfOutput(output: string | undefined): Format {
+  const extension = output === undefined ? '' : extname(output).toLowerCase();
+  if (extension === '.json') return 'json';
   if (extension === '.md' || extension === '.markdown') return 'markdown';
-  if (extension === '.txt' || extension === '.text') return 'text';
-  return 'json';
+  return 'text';
+}
+
+/** package.json's version: one level above this module, in src/ as in dist/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
 /** no-color.org: NO_COLOR set and not empty turns colour off; FORCE_COLOR (not 0) turns it on anywhere. */
@@ -321,12 +336,15 @@ function writeAll(stream: Writable, text: string): Promise<void> {
 }
 
 /** What was read, skipped, malformed and unreadable: a few lines on stderr, so stdout stays pure data. */
-export function summarize(stats: InputStats): string {
+export function summarize(stats: InputStats, outsideWindow = 0): string {
   const lines: string[] = [];
   lines.push(
     `alb-doctor: ${stats.files} file(s), ${stats.lines} line(s): ${stats.entries} entries, ` +
       `${stats.malformed} malformed, ${stats.blankLines} blank; ${stats.skippedFiles} file(s) skipped.`,
   );
+  const entries = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
+  if (outsideWindow > 0) lines.push(`  left out ${entries(outsideWindow)} outside --from/--to`);
+  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${entries(stats.otherLoadBalancer)} of other load balancers than --lb names`);
   for (const [reason, count] of Object.entries(stats.skippedByReason)) {
     lines.push(`  skipped ${count} × ${reason.replaceAll('_', ' ')}`);
   }

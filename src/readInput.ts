@@ -3,6 +3,7 @@
  * and each object's own counts handed to `onObjectEnd`. run.ts builds the commands on it.
  */
 import { type AlbDoctorError, isAlbDoctorError } from './errors.js';
+import { F } from './parse/fields.js';
 import { type AlbEntry } from './parse/parseLine.js';
 import { LineSplitter } from './parse/lines.js';
 import { readLog } from './parse/readLog.js';
@@ -35,11 +36,21 @@ export function countNotRead(stats: InputStats, item: SkippedObject | UnreadObje
   }
 }
 
-export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks): Promise<InputStats> {
+export interface ReadOptions {
+  /**
+   * Only entries of this load balancer (its name, as `lbNameOf` gives it) reach `onEntry`: the `elb` field
+   * `app/<name>/<id>` names it. The others are counted in `otherLoadBalancer`.
+   */
+  lbName?: string;
+}
+
+export async function readInput(items: AsyncIterable<SourceItem>, hooks: ReadHooks, options: ReadOptions = {}): Promise<InputStats> {
+  let onEntry: ReadHooks['onEntry'] = hooks.onEntry;
   return readObjects(items, hooks.afterChunk, async (object, chunks, stats) => {
+    if (options.lbName !== undefined && onEntry === hooks.onEntry) onEntry = onlyLoadBalancer(options.lbName, hooks.onEntry, stats);
     const before = hooks.onObjectEnd ? snapshot(stats) : null;
     try {
-      await readLog(chunks, object.name, (entry, lineNumber) => hooks.onEntry(entry, object, lineNumber), stats);
+      await readLog(chunks, object.name, (entry, lineNumber) => onEntry(entry, object, lineNumber), stats);
     } finally {
       if (before) hooks.onObjectEnd!(object, difference(stats, before), stats.bytes - before.bytes);
     }
@@ -111,6 +122,18 @@ async function readObjects(
   return stats;
 }
 
+/** `onEntry` for the entries of one load balancer; the rest are counted. */
+function onlyLoadBalancer(lbName: string, onEntry: ReadHooks['onEntry'], stats: InputStats): ReadHooks['onEntry'] {
+  // `app/<name>/<id>` (or `net/…`): the name is between the first two slashes.
+  const wanted = `/${lbName}/`;
+  return (entry, object, lineNumber) => {
+    const elb = entry.text(F.elb) ?? '';
+    const start = elb.indexOf('/');
+    if (start >= 0 && elb.startsWith(wanted, start)) onEntry(entry, object, lineNumber);
+    else stats.otherLoadBalancer++;
+  };
+}
+
 async function* withAfterChunk(
   chunks: AsyncIterable<Buffer>,
   stats: InputStats,
@@ -134,6 +157,7 @@ function difference(now: InputStats, before: LineCounts): LineCounts {
   counts.blankLines = now.blankLines - before.blankLines;
   counts.malformed = now.malformed - before.malformed;
   counts.plainBytes = now.plainBytes - before.plainBytes;
+  counts.otherLoadBalancer = now.otherLoadBalancer - before.otherLoadBalancer;
   for (const [code, n] of Object.entries(now.malformedByCode) as [keyof LineCounts['malformedByCode'], number][]) {
     const gained = n - (before.malformedByCode[code] ?? 0);
     if (gained > 0) counts.malformedByCode[code] = gained;

@@ -13,6 +13,7 @@ import { readInput, readRawLines, type RawLineHooks } from './readInput.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/model.js';
 import { openSources, type SourceOptions } from './sources/index.js';
+import { lbNameOf } from './sources/s3Keys.js';
 import type { LogObject, SourceItem } from './sources/logObject.js';
 import type { InputStats } from './types.js';
 
@@ -64,11 +65,15 @@ export async function accumulateInput(input: Input, options: RunOptions = {}, ho
   // the objects holding those too, or an S3 report would differ from one on the same files read locally.
   const contextMs = options.contextBeforeMs ?? CONTEXT_BEFORE_WINDOW_MS;
   const readFromMs = options.fromMs === undefined ? undefined : options.fromMs - contextMs;
-  const stats = await readInput(open(input, options.sources, readFromMs, options.toMs), {
-    onEntry: (entry, object, lineNumber) => accumulator.observe(entry, object, lineNumber),
-    onObjectEnd: (object, counts, storedBytes) => accumulator.fileRead(object, counts, storedBytes),
-    ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
-  });
+  const stats = await readInput(
+    open(input, options.sources, readFromMs, options.toMs),
+    {
+      onEntry: (entry, object, lineNumber) => accumulator.observe(entry, object, lineNumber),
+      onObjectEnd: (object, counts, storedBytes) => accumulator.fileRead(object, counts, storedBytes),
+      ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
+    },
+    readOptions(options.sources),
+  );
   return { state: accumulator.finish(stats), stats };
 }
 
@@ -93,13 +98,37 @@ export interface ParseHooks {
   afterChunk?(stats: InputStats): Promise<void> | void;
 }
 
-/** `alb-doctor parse`: every entry of the input (in [fromMs, toMs) when given), in input order. */
-export async function runParse(input: Input, options: Pick<RunOptions, 'fromMs' | 'toMs' | 'sources'>, hooks: ParseHooks): Promise<{ stats: InputStats }> {
-  const stats = await readInput(open(input, options.sources, options.fromMs, options.toMs), {
-    onEntry: hooks.onEntry,
-    ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
-  });
-  return { stats };
+/**
+ * `alb-doctor parse`: every entry of the input in [fromMs, toMs) (all when open), in input order; with
+ * `--lb`, only that load balancer's. `outsideWindow` counts the entries left out by time.
+ */
+export async function runParse(
+  input: Input,
+  options: Pick<RunOptions, 'fromMs' | 'toMs' | 'sources'>,
+  hooks: ParseHooks,
+): Promise<{ stats: InputStats; outsideWindow: number }> {
+  const { fromMs, toMs } = options;
+  let outsideWindow = 0;
+  const onEntry: ParseHooks['onEntry'] =
+    fromMs === undefined && toMs === undefined
+      ? hooks.onEntry
+      : (entry, object, lineNumber) => {
+          const timeMs = entry.timeMs;
+          if ((fromMs !== undefined && timeMs < fromMs) || (toMs !== undefined && timeMs >= toMs)) outsideWindow++;
+          else hooks.onEntry(entry, object, lineNumber);
+        };
+  const stats = await readInput(
+    open(input, options.sources, fromMs, toMs),
+    { onEntry, ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }) },
+    readOptions(options.sources),
+  );
+  return { stats, outsideWindow };
+}
+
+/** --lb filters entries on their `elb` field, wherever they come from (S3 listings are narrowed too). */
+function readOptions(sources: SourceOptions | undefined): { lbName?: string } {
+  const lbName = sources?.lbName === undefined ? null : lbNameOf(sources.lbName);
+  return lbName === null ? {} : { lbName };
 }
 
 /** Every line of the input raw, before parsing, with the objects accounted for as `report` does (athena local). */

@@ -21,19 +21,33 @@ export interface TimeWindow {
 export function parseTimeBound(text: string, flag: string, nowMs: number): number {
   const value = text.trim();
   const relative = RELATIVE.exec(value);
+  let timeMs: number;
   if (relative) {
     const unit = UNITS[relative[2]!.toLowerCase() as keyof typeof UNITS];
-    return sub(nowMs, { [unit]: Number(relative[1]) }).getTime();
+    // An age too large for a Date (100000001d) gives an invalid one: caught by the range check below.
+    timeMs = sub(nowMs, { [unit]: Number(relative[1]) }).getTime();
+  } else {
+    const time = parseIsoAsUtc(value);
+    if (!isValid(time)) {
+      throw new AlbDoctorError(
+        'USAGE',
+        `${flag} '${text}' is not a time; give an ISO time such as 2024-05-01T10:00Z or an age such as 30m, 6h or 2d.`,
+      );
+    }
+    timeMs = time.getTime();
   }
-  const time = parseIsoAsUtc(value);
-  if (!isValid(time)) {
-    throw new AlbDoctorError(
-      'USAGE',
-      `${flag} '${text}' is not a time; give an ISO time such as 2024-05-01T10:00Z or an age such as 30m, 6h or 2d.`,
-    );
+  if (!(timeMs >= MIN_TIME_MS && timeMs <= MAX_TIME_MS)) {
+    throw new AlbDoctorError('USAGE', `${flag} '${text}' is not between the years 1970 and 9999; give an ISO time such as 2024-05-01T10:00Z or an age such as 30m, 6h or 2d.`);
   }
-  return time.getTime();
+  return timeMs;
 }
+
+/**
+ * Times a report can name: ALB logs start in 2016, and the report writes times as ISO 8601, whose
+ * four-digit years end at 9999 (a Date goes on to the year 275760, but prints it as `+275760-…`).
+ */
+const MIN_TIME_MS = 0;
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Both bounds, checked against each other. */
 export function parseTimeWindow(from: string | undefined, to: string | undefined, nowMs: number): TimeWindow {

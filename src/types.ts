@@ -98,6 +98,8 @@ export interface LineCounts {
   malformedSamples: AlbDoctorError[];
   /** Plain (uncompressed) bytes read. */
   plainBytes: number;
+  /** Valid entries of another load balancer than --lb names: counted in `entries`, neither analysed nor written. */
+  otherLoadBalancer: number;
 }
 
 export const emptyLineCounts = (): LineCounts => ({
@@ -108,6 +110,7 @@ export const emptyLineCounts = (): LineCounts => ({
   malformedByCode: {},
   malformedSamples: [],
   plainBytes: 0,
+  otherLoadBalancer: 0,
 });
 
 /** Every object and line of a run, accounted for. */

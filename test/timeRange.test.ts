@@ -54,6 +54,25 @@ describe('parseTimeBound', () => {
   });
 });
 
+describe('parseTimeBound: times a report cannot name', () => {
+  const outOfRange = ['100000001d', '99999999999999999999s', '1000000w', '1969-12-31T23:59:59Z', '+010000-01-01', '+275760-09-13'];
+  it.each(outOfRange)('%j is a USAGE error naming the flag, not a crash', (text) => {
+    let caught: unknown;
+    try {
+      parseTimeBound(text, '--from', NOW_MS);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isAlbDoctorError(caught) && caught.code).toBe('USAGE');
+    expect((caught as Error).message).toMatch(/^--from '.*' is not between the years 1970 and 9999; /);
+  });
+
+  it('accepts both ends of the range', () => {
+    expect(parseTimeBound('1970-01-01', '--from', NOW_MS)).toBe(0);
+    expect(parseTimeBound('9999-12-31T23:59:59.999Z', '--to', NOW_MS)).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+  });
+});
+
 describe('parseTimeWindow', () => {
   it('leaves out the bounds not given', () => {
     expect(parseTimeWindow(undefined, undefined, NOW_MS)).toEqual({});

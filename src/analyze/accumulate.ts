@@ -168,6 +168,7 @@ export class Accumulator {
       malformed: counts.malformed,
       malformedByCode: { ...counts.malformedByCode } as Record<string, number>,
       inWindow: this.fileInWindow,
+      ...(counts.otherLoadBalancer > 0 && { otherLoadBalancer: counts.otherLoadBalancer }),
     });
     this.fileInWindow = 0;
   }

@@ -32,6 +32,8 @@ export interface InputSummary {
   skippedFiles: number;
   /** Entries whose `time` fell outside the window. */
   outsideWindow: number;
+  /** Entries of another load balancer than --lb named: left out. */
+  otherLoadBalancer: number;
   malformedByCode: Record<string, number>;
   malformedSamples: ErrorJson[];
   skippedByReason: Record<string, number>;
@@ -46,12 +48,43 @@ export interface Diagnosis {
   dataSpanMs: number;
   idleTimeout: { value: number; source: IdleTimeoutSource };
   idleTimeoutSamples: number;
+  /** Evidence in the logs against the --alb-idle-timeout given; null without the flag or without such evidence. */
+  idleTimeoutConflict: IdleTimeoutConflict | null;
   /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
   groups: GroupState[];
   /** The timeline over the window for the given groups, in that order. */
   timeline: (targetGroups: readonly string[]) => Timeline;
   connections: ConnectionStats;
   counters: Counters;
+}
+
+/**
+ * The logs say the ALB's idle timeout is not what --alb-idle-timeout says: the 504 target timeouts waited
+ * another whole number of seconds (an ALB gives up on a silent target at its idle timeout), or a group
+ * races at idle ages longer than the flag (an ALB closes an idle connection at its timeout, so it could
+ * never have reused one that old).
+ */
+export interface IdleTimeoutConflict {
+  flagSeconds: number;
+  /** What the 504s give, with how many there were; null when they give nothing or agree with the flag. */
+  inferredSeconds: number | null;
+  timeoutSamples: number;
+  /** Groups whose keep-alive estimate T̂ is longer than the flag, with T̂. */
+  racingAboveFlag: { name: string; estimatedSeconds: number }[];
+}
+
+function idleTimeoutConflict(flagSeconds: number | undefined, inference: AlbIdleTimeoutInference, groups: Iterable<GroupState>): IdleTimeoutConflict | null {
+  if (flagSeconds === undefined) return null;
+  const inferred = inference.inferSeconds();
+  const inferredSeconds = inferred !== null && inferred !== flagSeconds ? inferred : null;
+  const racingAboveFlag: IdleTimeoutConflict['racingAboveFlag'] = [];
+  for (const group of groups) {
+    const estimate = group.fit.estimate.estimatedSeconds;
+    if (group.classCount('keepalive_race') > 0 && estimate !== null && estimate > flagSeconds) racingAboveFlag.push({ name: group.name, estimatedSeconds: estimate });
+  }
+  if (inferredSeconds === null && racingAboveFlag.length === 0) return null;
+  racingAboveFlag.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { flagSeconds, inferredSeconds, timeoutSamples: inference.samples, racingAboveFlag };
 }
 
 export function conclude(state: AnalysisState, options: ConcludeOptions = {}): Diagnosis {
@@ -97,6 +130,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     dataSpanMs: first === null || last === null ? 0 : last - first,
     idleTimeout,
     idleTimeoutSamples: idleTimeoutInference.samples,
+    idleTimeoutConflict: idleTimeoutConflict(options.albIdleTimeoutSeconds, idleTimeoutInference, groups.values()),
     groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
     timeline: (keys) => timeline.build(windowFromMs, windowToMs, keys),
     connections: state.connections,
@@ -119,6 +153,7 @@ function summarizeInput(state: AnalysisState): InputSummary {
     blankLines: 0,
     skippedFiles: 0,
     outsideWindow: 0,
+    otherLoadBalancer: 0,
     malformedByCode: {},
     malformedSamples: state.input.malformedSamples,
     skippedByReason: { ...state.input.skippedByReason } as Record<string, number>,
@@ -133,10 +168,11 @@ function summarizeInput(state: AnalysisState): InputSummary {
     out.malformed += f.malformed;
     out.blankLines += f.blankLines;
     inWindow += f.inWindow;
+    out.otherLoadBalancer += f.otherLoadBalancer ?? 0;
     for (const [code, n] of Object.entries(f.malformedByCode)) out.malformedByCode[code] = (out.malformedByCode[code] ?? 0) + n;
   }
   for (const n of Object.values(state.input.skippedByReason)) out.skippedFiles += n ?? 0;
-  out.outsideWindow = out.entries - inWindow;
+  out.outsideWindow = out.entries - inWindow - out.otherLoadBalancer;
   // Keys in one order whatever order the files came in (shards, windows).
   out.malformedByCode = sortedKeys(out.malformedByCode);
   out.skippedByReason = sortedKeys(out.skippedByReason);

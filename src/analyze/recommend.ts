@@ -1,5 +1,6 @@
 /**
- * What to change, per target group, and what it removes (domain.md §7).
+ * What to change, per target group, and what it removes (domain.md §7): the rules that choose the advice,
+ * as data. The sentences that say it are written in report/advice.ts.
  *
  * - Keep-alive races: the targets' idle keep-alive must outlast the ALB's idle timeout so the ALB is
  *   always the side that closes. AWS and practice: `T ≥ idle + 5 s` (65 s for the default 60 s). A group
@@ -13,7 +14,7 @@
  *   targets' keep-alive above the new value.
  * - 504s after 10 s of connecting, and 503s with no target: reachability and health checks.
  */
-import type { Recommendation, ServerAdvice } from '../types.js';
+import type { CauseClass } from '../types.js';
 import { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 import type { GroupState } from './groups.js';
 import { GENERIC_SERVER_IDS, matchServers, serverById, type ServerProfile } from './servers.js';
@@ -24,14 +25,60 @@ export const KEEPALIVE_EXTRA_MARGIN_SECONDS = 15;
 
 export type RecommendationKind = 'keepalive' | 'deploy' | 'closed_connections' | 'slow_targets' | 'connect_timeouts' | 'no_healthy_targets';
 
-/** A Recommendation with the additions this analysis makes (keys only added, per the report contract). */
-export interface KindedRecommendation extends Recommendation {
+/** Which class each kind of advice is about. */
+export const ADVICE_CLASS: Record<RecommendationKind, CauseClass> = {
+  keepalive: 'keepalive_race',
+  deploy: 'target_connection_error',
+  closed_connections: 'closed_connection_race',
+  connect_timeouts: 'connect_timeout',
+  no_healthy_targets: 'no_healthy_targets',
+  slow_targets: 'target_timeout',
+};
+
+/** The order in which a group's advice is given: the keep-alive fix first. */
+const ADVICE_ORDER: readonly RecommendationKind[] = ['keepalive', 'deploy', 'closed_connections', 'connect_timeouts', 'no_healthy_targets', 'slow_targets'];
+
+/** One piece of advice, as numbers and choices; report/advice.ts words it. */
+export interface AdviceBase {
   kind: RecommendationKind;
+  /** The group's ARN, and its name for the sentences. */
+  targetGroup: string;
+  targetGroupName: string;
   /** Entries the advice is about, in the analysed window. */
   events: number;
-  /** Those as a share of the group's requests. */
+  /** The group's requests, the base of `rateOfRequests`. */
+  requests: number;
+  /** `events` as a share of the group's requests (0 without requests). */
   rateOfRequests: number;
+  /** `events` per day of the analysed window, to one decimal (`events` itself when the span is unknown). */
+  racesPerDay: number;
+  albIdleTimeoutSeconds: number;
 }
+
+export interface ServerChoice {
+  profile: ServerProfile;
+  /** The profile's snippet for the recommended value. */
+  snippet: string;
+}
+
+export interface KeepAliveAdvice extends AdviceBase {
+  kind: 'keepalive';
+  /** T̂: the idle age at which the targets close. */
+  estimatedSeconds: number;
+  targetKeepAliveSeconds: number;
+  /** The races sit at or above the ALB idle timeout (less 1 s): the usual margin is not enough. */
+  racesAtOrAboveAlbIdleTimeout: boolean;
+  /** Servers whose default matches T̂, most likely first; empty when none does. */
+  matchedServers: ServerChoice[];
+  /** The servers to show a setting for: the matched ones, else knobs any value can come from. */
+  servers: ServerChoice[];
+}
+
+export interface OtherAdvice extends AdviceBase {
+  kind: Exclude<RecommendationKind, 'keepalive'>;
+}
+
+export type Advice = KeepAliveAdvice | OtherAdvice;
 
 export interface RecommendInput {
   groups: readonly GroupState[];
@@ -44,117 +91,63 @@ export interface RecommendInput {
 export function recommendedKeepAliveSeconds(albIdleTimeoutSeconds: number, estimatedSeconds: number | null, highSeconds: number | null): number {
   const base = albIdleTimeoutSeconds + KEEPALIVE_MARGIN_SECONDS;
   const racingAt = Math.max(estimatedSeconds ?? 0, highSeconds ?? 0);
-  // Races at (or past) the ALB idle timeout: a tie still races, and +5 s has been seen to race too.
-  if (estimatedSeconds !== null && estimatedSeconds >= albIdleTimeoutSeconds - 1) {
+  if (racesAtOrAboveAlbIdleTimeout(albIdleTimeoutSeconds, estimatedSeconds)) {
     return Math.max(albIdleTimeoutSeconds + KEEPALIVE_EXTRA_MARGIN_SECONDS, Math.ceil(racingAt) + 10);
   }
   return base;
 }
 
-export function recommend(input: RecommendInput): KindedRecommendation[] {
-  const out: KindedRecommendation[] = [];
+/** Races at (or past) the ALB idle timeout: a tie still races, and +5 s has been seen to race too. */
+const racesAtOrAboveAlbIdleTimeout = (albIdleTimeoutSeconds: number, estimatedSeconds: number | null): boolean =>
+  estimatedSeconds !== null && estimatedSeconds >= albIdleTimeoutSeconds - 1;
+
+export function recommend(input: RecommendInput): Advice[] {
+  const out: Advice[] = [];
   for (const group of input.groups) {
-    const keepAlive = keepAliveAdvice(group, input);
-    if (keepAlive) out.push(keepAlive);
-    const deploy = group.classCount('target_connection_error');
-    if (deploy > 0) {
-      out.push(base(group, input, 'deploy', deploy, {
-        action: `Drain targets of ${group.name} before they stop listening: a deregistration delay longer than the slowest request, and a graceful shutdown that keeps serving until the target is out of service.`,
-        reason: `${deploy} request(s) found the target not listening (connection refused in runs on one target at a time), the signature of deploys, restarts or crashes.`,
-      }));
-    }
-    const closed = group.classCount('closed_connection_race');
-    if (closed > 0) {
-      out.push(base(group, input, 'closed_connections', closed, {
-        action: `Make ${group.name}'s targets announce the closes they decide: send "Connection: close" on the last response, raise or remove per-connection request limits (keepalive_requests, maxRequestsPerSocket, maxKeepAliveRequests), spread worker recycling (Gunicorn --max-requests-jitter) and drain before shutdown.`,
-        reason: `${closed} 502(s) look like keep-alive races but not at an idle timeout: the target closed connections for another reason (request-count limit, worker recycling, shutdown) while the ALB reused them.`,
-      }));
-    }
-    const connect = group.classCount('connect_timeout');
-    if (connect > 0) {
-      out.push(base(group, input, 'connect_timeouts', connect, {
-        action: `Check that ${group.name}'s targets accept connections promptly: security groups and NACLs from the ALB's subnets, listen backlog, and instances that are overloaded or gone.`,
-        reason: `${connect} request(s) got a 504 because the ALB could not connect to the target within 10 s.`,
-      }));
-    }
-    const none = group.classCount('no_healthy_targets');
-    if (none > 0) {
-      out.push(base(group, input, 'no_healthy_targets', none, {
-        action: `Keep healthy targets registered in ${group.name}: check its health checks and deploy order (register the new targets before deregistering the old).`,
-        reason: `${none} request(s) got a 503 because ${group.name} had no registered or healthy target.`,
-      }));
-    }
-    const slow = group.classCount('target_timeout');
-    if (slow > 0) {
-      out.push(base(group, input, 'slow_targets', slow, {
-        action: `Find what makes ${group.name} answer after ${input.albIdleTimeoutSeconds} s; if such requests are expected, raise the ALB idle timeout, and then the targets' keep-alive above the new value.`,
-        reason: `${slow} request(s) got a 504 after the ALB idle timeout (${input.albIdleTimeoutSeconds} s) with no answer from the target.`,
-      }));
+    for (const kind of ADVICE_ORDER) {
+      const events = group.classCount(ADVICE_CLASS[kind]);
+      if (events === 0) continue;
+      if (kind === 'keepalive') {
+        const keepAlive = keepAliveAdvice(group, input, events);
+        if (keepAlive !== null) out.push(keepAlive);
+      } else {
+        out.push({ ...base(group, input, events), kind });
+      }
     }
   }
   return out;
 }
 
-function keepAliveAdvice(group: GroupState, input: RecommendInput): KindedRecommendation | null {
-  const races = group.classCount('keepalive_race');
+function keepAliveAdvice(group: GroupState, input: RecommendInput, races: number): KeepAliveAdvice | null {
   const estimate = group.fit.estimate;
-  if (races === 0 || estimate.estimatedSeconds === null) return null;
+  if (estimate.estimatedSeconds === null) return null;
   const albIdle = input.albIdleTimeoutSeconds;
   const targetSeconds = recommendedKeepAliveSeconds(albIdle, estimate.estimatedSeconds, estimate.highSeconds);
   const matched = matchServers(estimate.estimatedSeconds, estimate.lowSeconds ?? estimate.estimatedSeconds, estimate.highSeconds ?? estimate.estimatedSeconds);
   const profiles: ServerProfile[] = matched.length > 0 ? matched : GENERIC_SERVER_IDS.map((id) => serverById(id)!);
-  const servers: (ServerAdvice & { name: string; note?: string })[] = profiles.map((s) => ({
-    server: s.id,
-    name: s.name,
-    setting: s.setting,
-    snippet: s.snippet(targetSeconds),
-    ...(s.note !== undefined && { note: s.note }),
-  }));
-  const t = formatSeconds(estimate.estimatedSeconds);
-  const looksLike = matched.length > 0 ? ` The estimate matches the default of ${matched.slice(0, 3).map((s) => s.name).join(', ')}.` : '';
-  const tie = estimate.estimatedSeconds >= albIdle - 1 ? ` Races at or above the ALB idle timeout need more than the usual ${KEEPALIVE_MARGIN_SECONDS} s margin.` : '';
-  return base(group, input, 'keepalive', races, {
-    action: `Raise the idle keep-alive timeout of ${group.name}'s targets from about ${t} s to ${targetSeconds} s or more (ALB idle timeout ${albIdle} s + margin).`,
-    reason:
-      `${races} keep-alive race(s) at an idle age of about ${t} s: the targets close idle connections before the ALB (${albIdle} s) does, ` +
-      `and the ALB sometimes reuses one as it closes. With the targets' keep-alive at ${targetSeconds} s the ALB always closes first, which removes these 502s.${looksLike}${tie}`,
+  const choice = (profile: ServerProfile): ServerChoice => ({ profile, snippet: profile.snippet(targetSeconds) });
+  return {
+    ...base(group, input, races),
+    kind: 'keepalive',
+    estimatedSeconds: estimate.estimatedSeconds,
     targetKeepAliveSeconds: targetSeconds,
-    servers,
-  });
+    racesAtOrAboveAlbIdleTimeout: racesAtOrAboveAlbIdleTimeout(albIdle, estimate.estimatedSeconds),
+    matchedServers: matched.map(choice),
+    servers: profiles.map(choice),
+  };
 }
 
-function base(
-  group: GroupState,
-  input: RecommendInput,
-  kind: RecommendationKind,
-  events: number,
-  fields: Pick<Recommendation, 'action' | 'reason'> & Partial<Pick<Recommendation, 'targetKeepAliveSeconds' | 'servers'>>,
-): KindedRecommendation {
+function base(group: GroupState, input: RecommendInput, events: number): Omit<AdviceBase, 'kind'> {
   const perDay = input.spanMs > 0 ? (events * DAY_MS) / input.spanMs : events;
   return {
     targetGroup: group.arn,
-    action: fields.action,
-    targetKeepAliveSeconds: fields.targetKeepAliveSeconds ?? null,
-    albIdleTimeoutSeconds: input.albIdleTimeoutSeconds,
-    servers: fields.servers ?? [],
-    racesPerDay: round(perDay, 1),
-    reason: `${fields.reason} That is ${formatRate(events, group.requests)} of the group's requests, about ${round(perDay, 1)} per day.`,
-    kind,
+    targetGroupName: group.name,
     events,
+    requests: group.requests,
     rateOfRequests: group.requests > 0 ? events / group.requests : 0,
+    racesPerDay: round(perDay, 1),
+    albIdleTimeoutSeconds: input.albIdleTimeoutSeconds,
   };
 }
 
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
-export function formatSeconds(seconds: number): string {
-  return seconds >= 10 ? seconds.toFixed(1).replace(/\.0$/, '') : seconds.toFixed(2).replace(/0$/, '');
-}
-
-/** "1 in 3,400" for small rates, a percentage otherwise. */
-export function formatRate(events: number, requests: number): string {
-  if (requests <= 0) return 'an unknown share';
-  const rate = events / requests;
-  if (rate >= 0.01) return `${round(rate * 100, 1)} %`;
-  return `1 in ${Math.round(1 / rate).toLocaleString('en-US')}`;
-}

@@ -54,6 +54,8 @@ export interface FileAccount {
   malformedByCode: Record<string, number>;
   /** Of `entries`, those inside this state's window (summed across windows). */
   inWindow: number;
+  /** Of `entries`, those of another load balancer than --lb named (absent in states written before --lb filtered entries). */
+  otherLoadBalancer?: number;
 }
 
 export interface InputAccount {

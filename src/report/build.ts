@@ -7,7 +7,10 @@ import type { GroupState } from '../analyze/groups.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
+import { formatSeconds, wordAdvice } from './advice.js';
 import { reportVerdict } from './verdict.js';
+import { formatCount } from './render/format.js';
+import { classCount, countOf } from './render/labels.js';
 import { CAUSE_CLASSES, type ClassCounts, type Report, type TargetGroupReport } from './model.js';
 
 export function buildReport(input: Diagnosis): Report {
@@ -39,6 +42,7 @@ export function buildReport(input: Diagnosis): Report {
       skippedFiles: read.skippedFiles,
       blankLines: read.blankLines,
       outsideWindow: read.outsideWindow,
+      otherLoadBalancer: read.otherLoadBalancer,
       malformedByCode: read.malformedByCode,
       malformedSamples: read.malformedSamples,
       skippedByReason: read.skippedByReason,
@@ -51,7 +55,7 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs }),
+    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs })),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
@@ -84,36 +88,53 @@ function groupReport(group: GroupState): TargetGroupReport {
 function notes(input: Diagnosis): string[] {
   const out: string[] = [];
   const { idleTimeout, connections, counters } = input;
+  const windowSeconds = formatCount(Math.round(connections.maxWindowMs / 1000));
   if (idleTimeout.source === 'inferred') {
-    out.push(`The ALB idle timeout was inferred as ${idleTimeout.value} s from ${input.idleTimeoutSamples} 504 target timeouts; pass --alb-idle-timeout if it differs.`);
+    out.push(`The ALB idle timeout was inferred as ${idleTimeout.value} s from ${classCount('target_timeout', input.idleTimeoutSamples)}; pass --alb-idle-timeout if it differs.`);
   } else if (idleTimeout.source === 'default') {
-    out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few 504 target timeouts to infer it); pass --alb-idle-timeout if yours differs.`);
+    out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few target timeouts (504) to infer it); pass --alb-idle-timeout if yours differs.`);
+  }
+  const conflict = input.idleTimeoutConflict;
+  if (conflict !== null) {
+    const flag = conflict.flagSeconds;
+    const evidence: string[] = [];
+    if (conflict.inferredSeconds !== null) {
+      evidence.push(`${classCount('target_timeout', conflict.timeoutSamples)} waited about ${formatCount(conflict.inferredSeconds)} s before the ALB gave up`);
+    }
+    if (conflict.racingAboveFlag.length > 0) {
+      const shown = conflict.racingAboveFlag.slice(0, 3).map((g) => `${g.name} at about ${formatSeconds(g.estimatedSeconds)} s`);
+      const more = conflict.racingAboveFlag.length > 3 ? ` and ${countOf(conflict.racingAboveFlag.length - 3, 'targetGroup', 'more')}` : '';
+      evidence.push(`keep-alive races happen on connections idle longer than that (${shown.join(', ')}${more}), which an ALB closes at its idle timeout`);
+    }
+    out.push(
+      `--alb-idle-timeout says ${formatCount(flag)} s, but ${evidence.join(', and ')}, so the advice above, which uses ${formatCount(flag)} s, may be wrong; check the load balancer's idle_timeout.timeout_seconds and pass that value.`,
+    );
   }
   if (counters.entriesWithoutNode > 0) {
     out.push(
-      `${counters.entriesWithoutNode} entries name no ALB node (no node IP in the file name, no ip_address field), so their idle gaps were measured per target, in ${counters.unknownNodeChunks} part(s) cut where time jumps back (one node's 5 minutes each in a concatenation of ALB files); read the original per-node files to measure them exactly.`,
+      `${countOf(counters.entriesWithoutNode, 'entry')} ${counters.entriesWithoutNode === 1 ? 'names' : 'name'} no ALB node (no node IP in the file name, no ip_address field), so ${counters.entriesWithoutNode === 1 ? 'its idle gap was' : 'their idle gaps were'} measured per target, in ${countOf(counters.unknownNodeChunks, 'part')} cut where time jumps back (one node's 5 minutes each in a concatenation of ALB files); read the original per-node files to measure them exactly.`,
     );
   }
   if (counters.detachedFiles > 0) {
     out.push(
-      `${counters.detachedFiles} file(s) came after later files of the same ALB node and were measured on their own, so the first request of each connection in them has no idle gap; read the files in time order (as named in S3) to measure them all.`,
+      `${countOf(counters.detachedFiles, 'file')} came after later files of the same ALB node and ${counters.detachedFiles === 1 ? 'was' : 'were'} measured on ${counters.detachedFiles === 1 ? 'its' : 'their'} own, so the first request of each connection in ${counters.detachedFiles === 1 ? 'it' : 'them'} has no idle gap; read the files in time order (as named in S3) to measure them all.`,
     );
   }
   // A few displaced lines are normal (lines are only roughly in time order); a share worth a sentence is not.
   if (connections.outOfOrder > 0 && connections.outOfOrder >= 0.001 * connections.dispatches) {
     out.push(
-      `${connections.outOfOrder} entries arrived more than ${Math.round(connections.maxWindowMs / 1000)} s behind newer entries of the same ALB node, so some idle gaps near them may be too long; read the files in time order (as named in S3) to measure them exactly.`,
+      `${countOf(connections.outOfOrder, 'entry')} arrived more than ${windowSeconds} s behind newer entries of the same ALB node, so some idle gaps near them may be too long; read the files in time order (as named in S3) to measure them exactly.`,
     );
   }
   const unknown = connections.unknownGap - connections.outOfOrder;
   if (connections.dispatches > 0 && unknown / connections.dispatches > 0.01) {
-    out.push(`${unknown} requests lasted longer than the reordering window (${Math.round(connections.maxWindowMs / 1000)} s) and have no idle gap of their own; their ends still count for the requests after them.`);
+    out.push(`${countOf(unknown, 'request')} lasted longer than the reordering window (${windowSeconds} s) so no idle gap could be measured for ${unknown === 1 ? 'it' : 'them'}; their ends still count for the requests after them.`);
   }
   if (counters.overflowRaces > 0) {
-    out.push(`${counters.overflowRaces} race-shaped 502s beyond the first ${MAX_HELD_RACES} were classified as they came, against the estimate so far and without deploy-run context.`);
+    out.push(`${countOf(counters.overflowRaces, 'raceShaped502')} beyond the first ${formatCount(MAX_HELD_RACES)} were classified as they came, against the estimate so far and without deploy-run context.`);
   }
   if (counters.overlappingPairs > 0) {
-    out.push(`${counters.overlappingPairs} ALB node and target pair(s) had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
+    out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
   }
   return out;
 }

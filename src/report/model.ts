@@ -39,6 +39,8 @@ export interface Report {
     blankLines: number;
     /** Entries whose `time` fell outside --from/--to. */
     outsideWindow: number;
+    /** Entries of another load balancer than --lb named, left out. */
+    otherLoadBalancer?: number;
     malformedByCode: Record<string, number>;
     malformedSamples: ErrorSample[];
     skippedByReason: Record<string, number>;

@@ -8,7 +8,7 @@ import type { TargetGroupReport } from './model.js';
 export function reportVerdict(input: Diagnosis, targetGroups: readonly TargetGroupReport[]): Verdict {
   const { connections } = input;
   return judgeVerdict({
-    entries: input.input.entries - input.input.outsideWindow,
+    entries: input.input.entries - input.input.outsideWindow - (input.input.otherLoadBalancer ?? 0),
     spanMs: input.dataSpanMs,
     dispatches: connections.dispatches,
     outOfOrder: connections.outOfOrder,

@@ -1,7 +1,7 @@
 /**
  * Targets → SourceItems, in the order given: `s3://bucket[/prefix]` is read from S3, anything else is a
  * local file, folder or `-` for stdin. One options object carries the S3 settings; local paths ignore them
- * (a time range and `lbName` only choose S3 objects: entries are filtered on `time` by the analysis).
+ * (a time range and `lbName` only choose S3 objects: run.ts filters the entries themselves on `time` and `elb`).
  */
 import type { Readable } from 'node:stream';
 import { openLocalSources, SeenPaths } from './local.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GroupState } from '../../src/analyze/groups.js';
-import { formatRate, recommend, recommendedKeepAliveSeconds } from '../../src/analyze/recommend.js';
+import { recommend, recommendedKeepAliveSeconds } from '../../src/analyze/recommend.js';
 import { matchServers, SERVERS } from '../../src/analyze/servers.js';
 import type { CauseClass } from '../../src/report/model.js';
 
@@ -56,20 +56,36 @@ function group(counts: Partial<Record<CauseClass, number>>, requests = 100_000, 
 describe('recommend', () => {
   const DAY = 86_400_000;
 
-  it('tells a racing Node group what to set, to what, and what it removes', () => {
+  it('tells a racing Node group what to set, to what, and what it removes, as numbers', () => {
     const [rec] = recommend({ groups: [group({ keepalive_race: 40 }, 400_000, 6)], albIdleTimeoutSeconds: 60, spanMs: DAY / 2 });
-    expect(rec).toMatchObject({ kind: 'keepalive', targetKeepAliveSeconds: 65, albIdleTimeoutSeconds: 60, racesPerDay: 80, events: 40 });
-    expect(rec!.servers.map((s) => s.server)).toContain('nodejs');
-    expect(rec!.servers.find((s) => s.server === 'nodejs')!.snippet).toBe('server.keepAliveTimeout = 65000;');
-    expect(rec!.reason).toMatch(/1 in 10,000/);
-    expect((rec as unknown as { rateOfRequests: number }).rateOfRequests).toBeCloseTo(1e-4);
+    expect(rec).toMatchObject({
+      kind: 'keepalive',
+      targetGroupName: 'api',
+      targetKeepAliveSeconds: 65,
+      albIdleTimeoutSeconds: 60,
+      estimatedSeconds: 6,
+      racesAtOrAboveAlbIdleTimeout: false,
+      racesPerDay: 80,
+      events: 40,
+      requests: 400_000,
+    });
+    expect(rec!.rateOfRequests).toBeCloseTo(1e-4);
+    if (rec!.kind !== 'keepalive') throw new Error('expected keep-alive advice');
+    expect(rec!.matchedServers.map((s) => s.profile.id)).toContain('nodejs');
+    expect(rec!.servers.find((s) => s.profile.id === 'nodejs')!.snippet).toBe('server.keepAliveTimeout = 65000;');
   });
 
-  it('names the Gunicorn side condition', () => {
+  it('flags races at or above the ALB idle timeout', () => {
+    const [rec] = recommend({ groups: [group({ keepalive_race: 10 }, 100_000, 60)], albIdleTimeoutSeconds: 60, spanMs: DAY });
+    expect(rec).toMatchObject({ kind: 'keepalive', racesAtOrAboveAlbIdleTimeout: true, targetKeepAliveSeconds: 75 });
+  });
+
+  it('chooses the Gunicorn setting for races at 2 s', () => {
     const [rec] = recommend({ groups: [group({ keepalive_race: 90 }, 100_000, 2)], albIdleTimeoutSeconds: 60, spanMs: DAY });
-    const gunicorn = rec!.servers.find((s) => s.server === 'gunicorn') as { snippet: string; note?: string };
+    if (rec!.kind !== 'keepalive') throw new Error('expected keep-alive advice');
+    const gunicorn = rec!.servers.find((s) => s.profile.id === 'gunicorn')!;
     expect(gunicorn.snippet).toMatch(/--keep-alive 65/);
-    expect(gunicorn.note).toMatch(/non-sync worker/);
+    expect(gunicorn.profile.note).toMatch(/non-sync worker/);
   });
 
   it('gives no keep-alive advice to a group without keep-alive races', () => {
@@ -78,20 +94,14 @@ describe('recommend', () => {
       albIdleTimeoutSeconds: 60,
       spanMs: DAY,
     });
-    expect(recs.map((r) => r.kind).sort()).toEqual(['closed_connections', 'deploy', 'slow_targets']);
-    expect(recs.every((r) => r.targetKeepAliveSeconds === null)).toBe(true);
+    expect(recs.map((r) => [r.kind, r.events])).toEqual([['deploy', 30], ['closed_connections', 12], ['slow_targets', 4]]);
+    expect(recs.some((r) => r.kind === 'keepalive')).toBe(false);
   });
 
   it('falls back to knobs that any value can come from when no default matches', () => {
     const [rec] = recommend({ groups: [group({ keepalive_race: 10 }, 100_000, 13)], albIdleTimeoutSeconds: 60, spanMs: DAY });
-    expect(rec!.servers.map((s) => s.server)).toEqual(['nginx', 'go-net-http', 'nodejs']);
-  });
-});
-
-describe('formatRate', () => {
-  it('writes small rates as 1 in N and larger ones as percentages', () => {
-    expect(formatRate(1, 3285)).toBe('1 in 3,285');
-    expect(formatRate(5, 100)).toBe('5 %');
-    expect(formatRate(1, 0)).toBe('an unknown share');
+    if (rec!.kind !== 'keepalive') throw new Error('expected keep-alive advice');
+    expect(rec!.matchedServers).toEqual([]);
+    expect(rec!.servers.map((s) => s.profile.id)).toEqual(['nginx', 'go-net-http', 'nodejs']);
   });
 });

@@ -75,6 +75,13 @@ const jsonl = (text: string): Record<string, unknown>[] =>
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
+/** Two load balancers, ten minutes apart: line 1 at 22:23 and line 2 at 22:33 of my-loadbalancer, line 3 at 22:33 of other-lb. */
+const MIXED = [
+  sampleLine(0),
+  sampleLine(1).replace('2018-07-02T22:23:00.186641Z', '2018-07-02T22:33:00.186641Z'),
+  sampleLine(2).replace('2018-07-02T22:23:00.186641Z', '2018-07-02T22:33:00.186641Z').replace('app/my-loadbalancer/50dc6c495c0c9188', 'app/other-lb/0123456789abcdef'),
+];
+
 let dir: string;
 const at = (name: string): string => path.join(dir, name);
 
@@ -83,6 +90,7 @@ beforeAll(() => {
   writeFileSync(at('2026.log'), `${LINE_2026}\n`);
   writeFileSync(at('two.log.gz'), gzipSync(sampleText(2)));
   writeFileSync(at('bad.log'), `${sampleLine(0)}\n${sampleLine(1).replace(' 34 366 ', ' 34 3x6 ')}\nnot an entry\n`);
+  writeFileSync(at('mixed.log'), MIXED.map((l) => `${l}\n`).join(''));
   mkdirSync(at('out'));
 });
 
@@ -247,5 +255,41 @@ describe('alb-doctor parse', () => {
     expect(result.stderr).toContain(`${at('bad.log')}:2`);
     expect(result.stderr).toContain('TOO_FEW_FIELDS');
     expect(result.stderr).toContain(`${at('bad.log')}:3`);
+  });
+
+  describe('--from/--to and --lb choose the entries written, from files as from S3', () => {
+    const lines = async (flags: string[]): Promise<unknown[]> => {
+      const result = await run(['parse', at('mixed.log'), ...flags]);
+      expect(result.code).toBe(0);
+      return jsonl(result.stdout).map((r) => r._line);
+    };
+    const cases: [string, string[], number[]][] = [
+      ['no flag: every entry', [], [1, 2, 3]],
+      ['--from', ['--from', '2018-07-02T22:30Z'], [2, 3]],
+      ['--to', ['--to', '2018-07-02T22:30Z'], [1]],
+      ['--from and --to around no entry', ['--from', '2018-07-02T22:24Z', '--to', '2018-07-02T22:30Z'], []],
+      ['--lb by name', ['--lb', 'my-loadbalancer'], [1, 2]],
+      ['--lb by app/<name>/<id>', ['--lb', 'app/other-lb/0123456789abcdef'], [3]],
+      ['--lb by ARN', ['--lb', 'arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/other-lb/0123456789abcdef'], [3]],
+      ['--lb of no entry', ['--lb', 'my-loadbalancer2'], []],
+      ['--lb and --from', ['--lb', 'my-loadbalancer', '--from', '2018-07-02T22:30Z'], [2]],
+    ];
+    it.each(cases)('%s', async (_name, flags, expected) => {
+      expect(await lines(flags)).toEqual(expected);
+    });
+
+    it('says on stderr how many entries were left out, and why', async () => {
+      const result = await run(['parse', at('mixed.log'), '--lb', 'my-loadbalancer', '--from', '2018-07-02T22:30Z']);
+      expect(result.stderr).toMatch(/left out 1 entry outside --from\/--to/);
+      expect(result.stderr).toMatch(/left out 1 entry of other load balancers than --lb names/);
+    });
+
+    it('rejects an --lb that names no load balancer: exit 2, one sentence, nothing written', async () => {
+      const target = at('out/never.jsonl');
+      const result = await run(['parse', at('mixed.log'), '--lb', 'not a name!', '-o', target]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^alb-doctor: --lb 'not a name!' is not a load balancer; /)]);
+      expect(() => readFileSync(target)).toThrow();
+    });
   });
 });

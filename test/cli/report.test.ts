@@ -37,6 +37,9 @@ function entry(timeMs: number, status: number, target = '10.0.0.1:80'): string {
 const dir = mkdtempSync(join(tmpdir(), 'alb-doctor-report-'));
 const LOG = join(dir, 'a.log');
 writeFileSync(LOG, [entry(NOW_MS - 7 * HOUR_MS, 200), entry(NOW_MS - 2 * HOUR_MS, 200), entry(NOW_MS - HOUR_MS, 502)].join('\n') + '\n');
+/** A 502 of another load balancer, between the entries of LOG. */
+const OTHER_LB = join(dir, 'other.log');
+writeFileSync(OTHER_LB, entry(NOW_MS - 90 * 60_000, 502).replace('app/my-loadbalancer/50dc6c495c0c9188', 'app/other-lb/0123456789abcdef') + '\n');
 const TRUNCATED = join(dir, 'cut.log.gz');
 const gz = gzipSync(readFileSync(LOG));
 writeFileSync(TRUNCATED, gz.subarray(0, gz.length - 12));
@@ -58,6 +61,9 @@ describe('report: command-line checks, before any input is read', () => {
     ['--alb-idle-timeout 4001', ['--alb-idle-timeout', '4001'], /--alb-idle-timeout '4001'/],
     ['--alb-idle-timeout 1.5', ['--alb-idle-timeout', '1.5'], /--alb-idle-timeout '1.5'/],
     ['--alb-idle-timeout abc', ['--alb-idle-timeout', 'abc'], /--alb-idle-timeout 'abc'/],
+    ['a --from too far back for a date', ['--from', '100000001d'], /--from '100000001d' is not between the years 1970 and 9999/],
+    ['a --to too far back for a date', ['--to', '99999999999999999999w'], /--to '99999999999999999999w' is not between the years 1970 and 9999/],
+    ['an --lb that names no load balancer', ['--lb', 'app/x/y/z'], /--lb 'app\/x\/y\/z' is not a load balancer/],
     ['an unknown format', ['--format', 'xml'], /--format <format>' argument 'xml' is invalid/],
     ['an unknown flag', ['--bogus'], /unknown option '--bogus'/],
     ['an --output in a missing folder', ['--output', join(dir, 'no/such/report.json')], /--output .*: cannot be written/],
@@ -78,6 +84,14 @@ describe('report: command-line checks, before any input is read', () => {
     const result = await run(['report']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/missing required argument 'source'/);
+  });
+
+  it('prints its version with --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await run([flag]);
+      expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
   });
 
   it('lists its flags in --help', async () => {
@@ -166,9 +180,12 @@ describe('report: wiring, with a stand-in analysis', () => {
     expect(builtHooks[builtHooks.length - 1]!.onEvent).toBeUndefined();
   });
 
-  it('writes text to a terminal and JSON to a pipe unless --format says otherwise', async () => {
+  it('writes text to a terminal and to a pipe (without colour) unless --format says otherwise', async () => {
     expect((await report([LOG], { stdoutIsTTY: true })).stdout).toContain('VERDICT');
-    expect(JSON.parse((await report([LOG], { stdoutIsTTY: false })).stdout)).toMatchObject({ schemaVersion: 1 });
+    const piped = (await report([LOG], { stdoutIsTTY: false })).stdout;
+    expect(piped).toMatch(/^alb-doctor report/);
+    expect(piped).toContain('VERDICT');
+    expect(piped).not.toMatch(ANSI);
     expect((await report([LOG, '--format', 'text'])).stdout).toContain('VERDICT');
     expect((await report([LOG, '--format', 'markdown'])).stdout).toContain('## Verdict');
     expect(JSON.parse((await report([LOG, '--format', 'json'], { stdoutIsTTY: true })).stdout)).toMatchObject({ schemaVersion: 1 });
@@ -193,12 +210,14 @@ describe('report: wiring, with a stand-in analysis', () => {
     const markdown = join(dir, 'report.md');
     const text = join(dir, 'report.txt');
     const other = join(dir, 'report.out');
-    for (const path of [json, markdown, text, other]) {
+    const upper = join(dir, 'REPORT.JSON');
+    for (const path of [json, markdown, text, other, upper]) {
       const result = await report([LOG, '--output', path], { stdoutIsTTY: true, env: { FORCE_COLOR: '1' } });
       expect(result).toMatchObject({ code: 0, stdout: '' });
     }
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ schemaVersion: 1, input: { entries: 3 } });
-    expect(JSON.parse(readFileSync(other, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(readFileSync(upper, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(readFileSync(other, 'utf8')).toContain('VERDICT');
     expect(readFileSync(markdown, 'utf8')).toContain('## Verdict');
     expect(readFileSync(text, 'utf8')).toContain('VERDICT');
     expect(readFileSync(text, 'utf8')).not.toMatch(ANSI);
@@ -261,6 +280,20 @@ describe('report: end to end with the real analysis', () => {
     expect(Date.parse(report.window.from!)).toBe(NOW_MS - 6 * HOUR_MS);
     expect(report.window.to).toBeNull();
     expect(report.input.outsideWindow).toBe(1);
+  });
+
+  it('--lb on local files analyses only that load balancer’s entries and counts the others', async () => {
+    const both = JSON.parse((await run(['report', LOG, OTHER_LB, '--format', 'json'])).stdout) as Report;
+    expect(Object.values(both.classes).reduce((n, count) => n + (count ?? 0), 0)).toBe(2);
+    for (const lb of ['my-loadbalancer', 'app/my-loadbalancer/50dc6c495c0c9188', 'arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/my-loadbalancer/50dc6c495c0c9188']) {
+      const result = await run(['report', LOG, OTHER_LB, '--lb', lb, '--format', 'json']);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as Report;
+      expect(report.input).toMatchObject({ files: 2, entries: 4, outsideWindow: 0, otherLoadBalancer: 1 });
+      expect(Object.values(report.classes).reduce((n, count) => n + (count ?? 0), 0)).toBe(1);
+    }
+    const text = (await run(['report', LOG, OTHER_LB, '--lb', 'my-loadbalancer', '--format', 'text'])).stdout;
+    expect(text).toContain('1 entry of other load balancers than --lb names was left out.');
   });
 
   it('marks --alb-idle-timeout as coming from the flag', async () => {

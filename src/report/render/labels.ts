@@ -32,6 +32,9 @@ export const UNITS = {
   file: { one: 'file', many: 'files' },
   input: { one: 'input', many: 'inputs' },
   line: { one: 'line', many: 'lines' },
+  pair: { one: 'ALB node and target pair', many: 'ALB node and target pairs' },
+  part: { one: 'part', many: 'parts' },
+  raceShaped502: { one: 'race-shaped 502', many: 'race-shaped 502s' },
   request: { one: 'request', many: 'requests' },
   targetGroup: { one: 'target group', many: 'target groups' },
 } as const satisfies Record<string, Label>;

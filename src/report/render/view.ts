@@ -228,10 +228,12 @@ function verdictSection(report: Report): Section {
 }
 
 function verdictLines(report: Report): Line[] {
-  const { entries, outsideWindow } = report.input;
+  const { entries } = report.input;
+  const outsideWindow = report.input.outsideWindow + (report.input.otherLoadBalancer ?? 0);
   if (entries === 0) return [{ tone: 'warn', text: 'No log entries were read, so there is nothing to diagnose; check the paths given.' }];
   if (entries - outsideWindow <= 0) {
-    return [{ tone: 'warn', text: `All ${countOf(entries, 'entry')} fell outside --from/--to, so there is nothing to diagnose; widen the window.` }];
+    const why = report.input.outsideWindow === 0 ? 'belong to other load balancers than --lb names' : (report.input.otherLoadBalancer ?? 0) === 0 ? 'fell outside --from/--to' : 'fell outside --from/--to or belong to other load balancers than --lb names';
+    return [{ tone: 'warn', text: `All ${countOf(entries, 'entry')} ${why}, so there is nothing to diagnose; widen the window or check --lb.` }];
   }
   const verdict = report.verdict;
   const errors = errorsOf(report.classes);
@@ -299,7 +301,9 @@ function inputSection(report: Report): Section {
         `${countOf(input.entries, 'entry')}, ${formatCount(input.malformed)} malformed, ${formatCount(input.blankLines)} blank.`,
     },
   ];
-  if (input.outsideWindow > 0) lines.push({ tone: 'plain', text: `${countOf(input.outsideWindow, 'entry')} fell outside --from/--to and were left out.` });
+  if (input.outsideWindow > 0) lines.push({ tone: 'plain', text: `${countOf(input.outsideWindow, 'entry')} fell outside --from/--to and ${input.outsideWindow === 1 ? 'was' : 'were'} left out.` });
+  const otherLoadBalancer = input.otherLoadBalancer ?? 0;
+  if (otherLoadBalancer > 0) lines.push({ tone: 'plain', text: `${countOf(otherLoadBalancer, 'entry')} of other load balancers than --lb names ${otherLoadBalancer === 1 ? 'was' : 'were'} left out.` });
   if (input.skippedFiles > 0) {
     const reasons = Object.entries(input.skippedByReason)
       .sort(([, a], [, b]) => b - a)

@@ -1,0 +1,116 @@
+/**
+ * The advice chosen by analyze/recommend.ts, in words: each piece becomes one of the Report's
+ * `recommendations` (the JSON contract's keys, plus `kind`, `events` and `rateOfRequests`). Counts are
+ * written with thousands separators and plurals, each class by its one label (render/labels.ts).
+ */
+import type { Advice, KeepAliveAdvice, RecommendationKind } from '../analyze/recommend.js';
+import { ADVICE_CLASS, KEEPALIVE_MARGIN_SECONDS } from '../analyze/recommend.js';
+import type { Recommendation, ServerAdvice } from './model.js';
+import { formatCount } from './render/format.js';
+import { classCount } from './render/labels.js';
+
+/** A Recommendation with the additions this analysis makes (keys only added, per the report contract). */
+export interface KindedRecommendation extends Recommendation {
+  kind: RecommendationKind;
+  /** Entries the advice is about, in the analysed window. */
+  events: number;
+  /** Those as a share of the group's requests. */
+  rateOfRequests: number;
+}
+
+/** A server's setting with the additions the renderers show (its display name, a side condition). */
+type ServerAdviceJson = ServerAdvice & { name: string; note?: string };
+
+export function wordAdvice(advice: readonly Advice[]): KindedRecommendation[] {
+  return advice.map(word);
+}
+
+function word(advice: Advice): KindedRecommendation {
+  const { words, servers, targetKeepAliveSeconds } =
+    advice.kind === 'keepalive'
+      ? { words: keepAliveWords(advice), servers: serverAdvice(advice), targetKeepAliveSeconds: advice.targetKeepAliveSeconds }
+      : { words: OTHER_WORDS[advice.kind](advice.targetGroupName, advice.events, advice.albIdleTimeoutSeconds), servers: [], targetKeepAliveSeconds: null };
+  // Keys in the order the report has always written them.
+  return {
+    targetGroup: advice.targetGroup,
+    action: words.action,
+    targetKeepAliveSeconds,
+    albIdleTimeoutSeconds: advice.albIdleTimeoutSeconds,
+    servers,
+    racesPerDay: advice.racesPerDay,
+    reason: `${words.reason} That is ${formatRate(advice.events, advice.requests)} of the group's requests, about ${formatPerDay(advice.racesPerDay)} per day.`,
+    kind: advice.kind,
+    events: advice.events,
+    rateOfRequests: advice.rateOfRequests,
+  };
+}
+
+interface Words {
+  action: string;
+  reason: string;
+}
+
+function serverAdvice(advice: KeepAliveAdvice): ServerAdviceJson[] {
+  return advice.servers.map(({ profile, snippet }) => ({
+    server: profile.id,
+    name: profile.name,
+    setting: profile.setting,
+    snippet,
+    ...(profile.note !== undefined && { note: profile.note }),
+  }));
+}
+
+function keepAliveWords(advice: KeepAliveAdvice): Words {
+  const name = advice.targetGroupName;
+  const t = formatSeconds(advice.estimatedSeconds);
+  const albIdle = advice.albIdleTimeoutSeconds;
+  const target = advice.targetKeepAliveSeconds;
+  const matched = advice.matchedServers.slice(0, 3).map((s) => s.profile.name);
+  const looksLike = matched.length > 0 ? ` The estimate matches the default of ${matched.join(', ')}.` : '';
+  const tie = advice.racesAtOrAboveAlbIdleTimeout ? ` Races at or above the ALB idle timeout need more than the usual ${KEEPALIVE_MARGIN_SECONDS} s margin.` : '';
+  return {
+    action: `Raise the idle keep-alive timeout of ${name}'s targets from about ${t} s to ${target} s or more (ALB idle timeout ${albIdle} s + margin).`,
+    reason:
+      `${classCount(ADVICE_CLASS.keepalive, advice.events)} at an idle age of about ${t} s: the targets close idle connections before the ALB (${albIdle} s) does, ` +
+      `and the ALB sometimes reuses one as it closes. With the targets' keep-alive at ${target} s the ALB always closes first, which removes these 502s.${looksLike}${tie}`,
+  };
+}
+
+const OTHER_WORDS: Record<Exclude<RecommendationKind, 'keepalive'>, (name: string, events: number, albIdle: number) => Words> = {
+  deploy: (name, events) => ({
+    action: `Drain targets of ${name} before they stop listening: a deregistration delay longer than the slowest request, and a graceful shutdown that keeps serving until the target is out of service.`,
+    reason: `${classCount(ADVICE_CLASS.deploy, events)}: the target was not listening (connection refused in runs on one target at a time), the signature of deploys, restarts or crashes.`,
+  }),
+  closed_connections: (name, events) => ({
+    action: `Make ${name}'s targets announce the closes they decide: send "Connection: close" on the last response, raise or remove per-connection request limits (keepalive_requests, maxRequestsPerSocket, maxKeepAliveRequests), spread worker recycling (Gunicorn --max-requests-jitter) and drain before shutdown.`,
+    reason: `${classCount(ADVICE_CLASS.closed_connections, events)}: ${events === 1 ? 'a 502 that looks' : '502s that look'} like a keep-alive race but not at an idle timeout, so the target closed the connection for another reason (request-count limit, worker recycling, shutdown) while the ALB reused it.`,
+  }),
+  connect_timeouts: (name, events) => ({
+    action: `Check that ${name}'s targets accept connections promptly: security groups and NACLs from the ALB's subnets, listen backlog, and instances that are overloaded or gone.`,
+    reason: `${classCount(ADVICE_CLASS.connect_timeouts, events)}: the ALB could not connect to the target within 10 s.`,
+  }),
+  no_healthy_targets: (name, events) => ({
+    action: `Keep healthy targets registered in ${name}: check its health checks and deploy order (register the new targets before deregistering the old).`,
+    reason: `${classCount(ADVICE_CLASS.no_healthy_targets, events)}: ${name} had no registered or healthy target.`,
+  }),
+  slow_targets: (name, events, albIdle) => ({
+    action: `Find what makes ${name} answer after ${albIdle} s; if such requests are expected, raise the ALB idle timeout, and then the targets' keep-alive above the new value.`,
+    reason: `${classCount(ADVICE_CLASS.slow_targets, events)}: no answer from the target within the ALB idle timeout (${albIdle} s).`,
+  }),
+};
+
+/** A keep-alive time in a sentence: `6.0`, `2.01`, `13.5`. */
+export function formatSeconds(seconds: number): string {
+  return seconds >= 10 ? seconds.toFixed(1).replace(/\.0$/, '') : seconds.toFixed(2).replace(/0$/, '');
+}
+
+/** "1 in 3,400" for small rates, a percentage otherwise. */
+export function formatRate(events: number, requests: number): string {
+  if (requests <= 0) return 'an unknown share';
+  const rate = events / requests;
+  if (rate >= 0.01) return `${Math.round(rate * 100 * 10) / 10} %`;
+  return `1 in ${formatCount(Math.round(1 / rate))}`;
+}
+
+/** `32`, `1,234.5`: the per-day figure as the JSON has it, with separators. */
+const formatPerDay = (perDay: number): string => perDay.toLocaleString('en-US', { maximumFractionDigits: 1 });
