@@ -11,6 +11,7 @@ import type { ErrorJson } from '../errors.js';
 import type { CauseClass, ClassCounts, SkipReason } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { ConnectionStats } from './connections.js';
+import type { SampleDetail, SampleRecord } from './samples.js';
 
 export const STATE_KIND = 'alb-doctor/analysis-state';
 export const STATE_VERSION = 1;
@@ -37,6 +38,11 @@ export interface AnalysisState {
   events: EventRecord[];
   /** Per (node, target) pair: its pending head and its tail, sorted by key. */
   pairs: PairEdge[];
+  /**
+   * The first entries of each (group, final class) by time, file and line (samples.ts); races join them at
+   * conclude. Absent in states stored before samples were kept: read as none.
+   */
+  samples?: SampleRecord[];
 }
 
 /** One log object's lines, counted once however many windows read it. */
@@ -123,6 +129,8 @@ export interface RaceRecord extends EventPlace {
   answeredAfterMs: number | null;
   /** The pair's last requests before this one, oldest first (connections.ts RECENT_REQUESTS). */
   recent: RecentJson | null;
+  /** The line's client, request and answers, for the report's samples once the race is decided. */
+  detail?: SampleDetail;
 }
 
 export interface RecentJson {
