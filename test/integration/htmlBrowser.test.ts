@@ -124,6 +124,8 @@ describe.skipIf(missing)('HTML report in headless Chromium', () => {
     const shot = join(SCREENSHOT_DIR, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+    // The README's picture (docs/report.png) is this one: the page down to the first timeline.
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'report-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1000, height: 1750 } });
     await page.close();
   }, 120_000);
 

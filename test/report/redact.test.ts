@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analysis } from '../../src/lambda/analysisApi.js';
 import { maskIp, maskUrl, redactReport } from '../../src/report/redact.js';
 import { renderHtml } from '../../src/report/render/html.js';
 import { renderJson } from '../../src/report/render/json.js';
@@ -41,6 +42,12 @@ describe('redaction', () => {
     const redacted = render(redactReport(racyReport()));
     for (const secret of ['203.0.113.42', '2001:db8::7', 's3cr3t', 'sig=abc']) expect(redacted).not.toContain(secret);
     expect(redacted).toContain('/api/orders/61?redacted');
+  });
+
+  it('the Lambda job writes its page redacted', () => {
+    const page = analysis.renderHtml!(racyReport());
+    expect(page).not.toContain('203.0.113.42');
+    expect(page).not.toContain('s3cr3t');
   });
 
   it('keeps everything else and says the report was redacted', () => {
