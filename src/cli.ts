@@ -1,5 +1,5 @@
 /**
- * argv → run → output: `parse` writes records, `report` renders the analysis (text, json, markdown). `main` takes argv and the process streams as parameters so tests run the real CLI
+ * argv → run → output: `parse` writes records, `report` renders the analysis (text, json, markdown, html). `main` takes argv and the process streams as parameters so tests run the real CLI
  * in-process; bin/alb-doctor.js is the only caller that touches `process`, and exit codes are returned,
  * never `process.exit`ed here. Exit codes: 0 done, 1 some input could not be read, 2 usage error.
  */
@@ -9,6 +9,7 @@ import { registerAthenaCommands } from './athena/cli.js';
 import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
+import { redactReport } from './report/redact.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
@@ -78,6 +79,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
     .option('--alb-idle-timeout <seconds>', "the load balancer's idle timeout, 1-4000 (default: inferred from 504s, else 60)")
+    .option('--redact', 'mask client IPs and URL query strings in the sample entries, for sharing (default for html)')
+    .option('--no-redact', 'keep client IPs and query strings in an html report')
     .action(async (sources: string[], options: ReportOptions) => {
       exitCode = await reportCommand(sources, options, io);
     });
@@ -201,6 +204,8 @@ interface ReportOptions extends S3Flags {
   output?: string;
   events?: string;
   albIdleTimeout?: string;
+  /** --redact / --no-redact; undefined when neither was given. */
+  redact?: boolean;
 }
 
 // Event lines are gathered into strings of about this size before each write, as for `parse`.
@@ -250,7 +255,9 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     await flushEvents();
     const { report, stats } = result;
     for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
-    const text = render[format](report, { color });
+    // A page is made to be shared: it masks client IPs and query strings unless told not to.
+    const redact = options.redact ?? format === 'html';
+    const text = render[format](redact ? redactReport(report) : report, { color });
     if (output === null) await writeAll(io.stdout, text);
     else await output.writeFile(text);
     return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
@@ -287,12 +294,13 @@ function parseIdleTimeout(text: string): number {
 
 /**
  * The human report wherever it goes (a pipe into `less` or `tee` is read by a person too); JSON when asked
- * for, or for an --output named *.json. A file named *.md or *.txt gets that format.
+ * for, or for an --output named *.json. A file named *.md, *.html or *.txt gets that format.
  */
 function formatOfOutput(output: string | undefined): Format {
   const extension = output === undefined ? '' : extname(output).toLowerCase();
   if (extension === '.json') return 'json';
   if (extension === '.md' || extension === '.markdown') return 'markdown';
+  if (extension === '.html' || extension === '.htm') return 'html';
   return 'text';
 }
 

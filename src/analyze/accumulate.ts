@@ -26,6 +26,7 @@ import { IdleGapHistogram, toSparse } from './histogram.js';
 import { ByteInterner } from './intern.js';
 import { NodeRouting } from './nodeRouting.js';
 import { sampleOrder, MAX_SAMPLES } from './inputAccount.js';
+import { SampleKeeper, sampleDetail, sampleOf, type SampleDetail } from './samples.js';
 import {
   STATE_KIND,
   STATE_VERSION,
@@ -69,7 +70,11 @@ class GroupAccumulator {
 }
 
 /** What a dispatch carries to the gap sink: context only (null), a plain request (its group), or an error. */
-type Tag = null | GroupAccumulator | { kind: 'error'; record: EventRecord; group: GroupAccumulator } | { kind: 'race'; record: RaceRecord; group: GroupAccumulator };
+type Tag =
+  | null
+  | GroupAccumulator
+  | { kind: 'error'; record: EventRecord; group: GroupAccumulator; detail: SampleDetail }
+  | { kind: 'race'; record: RaceRecord; group: GroupAccumulator };
 
 export class Accumulator {
   private readonly tracker = new ConnectionTracker<Tag>(
@@ -87,6 +92,7 @@ export class Accumulator {
   private entriesWithoutNode = 0;
   private overflowRaces = 0;
   private readonly races: RaceRecord[] = [];
+  private readonly samples = new SampleKeeper();
   private readonly pendingEvents: EventRecord[] = [];
   /** Held races whose pair has answered nothing since: the next answer tells a refusal from a race. */
   private readonly awaitingAnswer = new Map<PairState, RaceRecord[]>();
@@ -145,9 +151,10 @@ export class Accumulator {
       group.count(cls);
       this.timeline.add(group.arn, timeMs, 'otherErrors');
       if (cls === 'target_timeout') this.idleTimeout.add(timeMs - entry.requestCreationTimeMs);
-      tag = { kind: 'error', record: { ...place, cls }, group };
+      tag = { kind: 'error', record: { ...place, cls }, group, detail: sampleDetail(entry) };
     } else {
-      tag = { kind: 'race', record: { ...place, shape: verdict.shape, answeredBeforeMs: null, answeredAfterMs: null, recent: null }, group };
+      const detail = sampleDetail(entry);
+      tag = { kind: 'race', record: { ...place, shape: verdict.shape, answeredBeforeMs: null, answeredAfterMs: null, recent: null, detail }, group };
     }
     if (!this.dispatch(entry, file, tag)) {
       tag.record.node = file.nodeIp ?? entry.text(F.ip_address);
@@ -214,6 +221,7 @@ export class Accumulator {
       races: this.races,
       events: this.pendingEvents,
       pairs: this.edges(),
+      samples: this.samples.toState(),
     };
     this.awaitingAnswer.clear();
     this.finished = state;
@@ -249,6 +257,8 @@ export class Accumulator {
     tag.record.gapPending = pending;
     if (gapMs !== null) tag.group.histogram.addRequest(gapMs);
     if (tag.kind === 'error') {
+      // A pending gap is settled later for --events; the sample shows none (it is evidence of the class).
+      this.samples.offer(sampleOf(tag.record, tag.record.cls, tag.detail));
       if (pending) this.pendingEvents.push(tag.record);
       else this.options.onEvent?.(eventOf(tag.record, tag.record.cls));
       return;
@@ -279,6 +289,7 @@ export class Accumulator {
     tag.group.count(cls);
     if (cls === 'keepalive_race' && record.idleGapMs !== null) tag.group.histogram.addRace(record.idleGapMs);
     this.timeline.add(tag.group.arn, record.timeMs, cls === 'keepalive_race' ? 'races' : 'otherErrors');
+    if (record.detail !== undefined) this.samples.offer(sampleOf(record, cls, record.detail));
     this.options.onEvent?.(eventOf(record, cls));
   }
 

@@ -10,6 +10,7 @@ import { AlbIdleTimeoutInference, type IdleTimeoutSource } from './albIdle.js';
 import type { ConnectionStats } from './connections.js';
 import { eventOf, type CauseEvent } from './events.js';
 import { GroupState } from './groups.js';
+import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
 import type { AnalysisState, Counters, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import type { Timeline } from '../types.js';
@@ -56,6 +57,8 @@ export interface Diagnosis {
   timeline: (targetGroups: readonly string[]) => Timeline;
   connections: ConnectionStats;
   counters: Counters;
+  /** The first entries of each (group, class) by time, file and line, races included (samples.ts). */
+  samples: SampleRecord[];
 }
 
 /**
@@ -112,7 +115,9 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     held.forEach((race, i) => decided.push({ race, cls: classes[i]!, group }));
   }
   decided.sort((a, b) => raceOrder(a.race, b.race));
+  const samples = [...(state.samples ?? [])];
   for (const { race, cls, group } of decided) {
+    if (race.detail !== undefined) samples.push(sampleOf(race, cls, race.detail));
     group.count(cls);
     if (cls === 'keepalive_race' && race.idleGapMs !== null) group.histogram.addRace(race.idleGapMs);
     timeline.add(race.arn, race.timeMs, cls === 'keepalive_race' ? 'races' : 'otherErrors');
@@ -135,6 +140,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     timeline: (keys) => timeline.build(windowFromMs, windowToMs, keys),
     connections: state.connections,
     counters: state.counters,
+    samples: keepFirstSamples(samples),
   };
 }
 

@@ -18,6 +18,7 @@ import { mergeInput } from './inputAccount.js';
 import type { AnalysisState, GroupAccount, PairEdge, PairTail, RaceRecord, RecentJson } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import { compareText } from './accumulate.js';
+import { keepFirstSamples } from './samples.js';
 import type { ClassCounts } from '../types.js';
 
 export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
@@ -27,6 +28,8 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
   const edgesA = new Map(a.pairs.map((p) => [p.key, p]));
   const pairs = new Map(a.pairs.map((p) => [p.key, p]));
   let overlappingPairs = 0;
+  /** Gaps of `b`'s errors settled here, by file and line: their samples show them as a single pass would. */
+  const settledGaps = new Map<string, number | null>();
 
   const bRacesByPair = byPair(races.slice(a.races.length));
   const aRacesByPair = byPair(races.slice(0, a.races.length));
@@ -49,6 +52,7 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
       event.gapPending = false;
       event.idleGapMs = gapAfter(tail, event.dispatchedMs);
       if (event.idleGapMs !== null) groups.addRequest(event.arn, event.idleGapMs);
+      settledGaps.set(`${event.file}\n${event.line}`, event.idleGapMs);
     }
     for (const race of bRacesByPair.get(later.key) ?? []) continueRace(race, tail, groups);
     for (const race of aRacesByPair.get(later.key) ?? []) {
@@ -92,6 +96,13 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
     races,
     events,
     pairs: [...pairs.values()].sort((x, y) => compareText(x.key, y.key)),
+    samples: keepFirstSamples([
+      ...(a.samples ?? []),
+      ...(b.samples ?? []).map((sample) => {
+        const key = `${sample.file}\n${sample.line}`;
+        return settledGaps.has(key) ? { ...sample, idleGapMs: settledGaps.get(key) ?? null } : sample;
+      }),
+    ]),
   };
 }
 

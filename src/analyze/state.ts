@@ -37,6 +37,11 @@ export interface AnalysisState {
   events: EventRecord[];
   /** Per (node, target) pair: its pending head and its tail, sorted by key. */
   pairs: PairEdge[];
+  /**
+   * The first entries of each (group, final class) by time, file and line (samples.ts); races join them at
+   * conclude. Absent in states stored before samples were kept: read as none.
+   */
+  samples?: SampleRecord[];
 }
 
 /** One log object's lines, counted once however many windows read it. */
@@ -125,6 +130,8 @@ export interface RaceRecord extends EventPlace {
   answeredAfterMs: number | null;
   /** The pair's last requests before this one, oldest first (connections.ts RECENT_REQUESTS). */
   recent: RecentJson | null;
+  /** The line's client, request and answers, for the report's samples once the race is decided. */
+  detail?: SampleDetail;
 }
 
 export interface RecentJson {
@@ -176,3 +183,27 @@ export function assertAnalysisState(value: unknown, source: string): asserts val
 
 /** NaN and ±Infinity (the live structures' "none") → null, for JSON. */
 export const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** What a sample entry shows of its line (samples.ts fills it). */
+export interface SampleDetail {
+  client: string | null;
+  verb: string | null;
+  url: string | null;
+  protocol: string | null;
+  elbStatusCode: number | null;
+  targetStatusCode: number | null;
+  /** request, target and response processing times in seconds, as logged (-1: none). */
+  processingTimes: [number | null, number | null, number | null];
+}
+
+export interface SampleRecord extends SampleDetail {
+  cls: CauseClass;
+  arn: string;
+  file: string;
+  line: number;
+  time: string;
+  timeMs: number;
+  target: string | null;
+  node: string | null;
+  idleGapMs: number | null;
+}

@@ -45,4 +45,6 @@ export interface Analysis<State extends AnalysisStateLike = AnalysisStateLike, R
   asContext?(state: State): State;
   reportFromState(state: State, options: { albIdleTimeoutSeconds?: number }): R;
   renderMarkdown(report: R): string;
+  /** The report as a page to share (client IPs and query strings masked); absent: no `.html` is written. */
+  renderHtml?(report: R): string;
 }

@@ -5,6 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import type { Report } from '../report/model.js';
+import { redactReport } from '../report/redact.js';
+import { renderHtml } from '../report/render/html.js';
 import { renderMarkdown } from '../report/render/markdown.js';
 import { accumulateInput, asContext, mergeStates, reportFromState, type AnalysisState } from '../run.js';
 import type { Analysis } from './analysis.js';
@@ -23,4 +25,5 @@ export const analysis: Analysis<AnalysisState, Report> = {
   asContext,
   reportFromState: (state, options) => reportFromState(state, options),
   renderMarkdown: (report) => renderMarkdown(report),
+  renderHtml: (report) => renderHtml(redactReport(report)),
 };

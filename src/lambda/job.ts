@@ -127,6 +127,11 @@ export async function runJob<S extends AnalysisStateLike, R extends ReportLike>(
   await store.put(reportKey, reportText, { precondition: 'unconditional', contentType: 'application/json' });
   await store.put(markdownKey, analysis.renderMarkdown(report), { precondition: 'unconditional', contentType: 'text/markdown; charset=utf-8' });
   result.keysWritten.push(reportKey, markdownKey);
+  if (analysis.renderHtml !== undefined) {
+    const htmlKey = store.key('reports', endMs, '.html');
+    await store.put(htmlKey, analysis.renderHtml(report), { precondition: 'unconditional', contentType: 'text/html; charset=utf-8' });
+    result.keysWritten.push(htmlKey);
+  }
   if (await updateLatest(store, reportText, endMs)) result.keysWritten.push(store.latestKey);
   emitMetrics(keepAliveMetrics(report, lbLabel, endMs));
 

@@ -11,7 +11,7 @@ import { formatSeconds, wordAdvice } from './advice.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
-import { CAUSE_CLASSES, type ClassCounts, type Report, type TargetGroupReport } from './model.js';
+import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport } from './model.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -59,7 +59,32 @@ export function buildReport(input: Diagnosis): Report {
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
+    samples: samples(input),
   };
+}
+
+/** Samples by class (in CAUSE_CLASSES order), then group, time, file and line: the report reads them in that order. */
+function samples(input: Diagnosis): SampleEvent[] {
+  const classOrder = (cls: string): number => CAUSE_CLASSES.indexOf(cls as CauseClass);
+  return [...input.samples]
+    .sort((a, b) => classOrder(a.cls) - classOrder(b.cls) || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0) || a.timeMs - b.timeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line)
+    .map((s) => ({
+      class: s.cls,
+      targetGroup: s.arn === '-' ? null : s.arn,
+      file: s.file,
+      line: s.line,
+      time: s.time,
+      client: s.client,
+      target: s.target,
+      node: s.node,
+      verb: s.verb,
+      url: s.url,
+      protocol: s.protocol,
+      elbStatusCode: s.elbStatusCode,
+      targetStatusCode: s.targetStatusCode,
+      processingTimes: s.processingTimes,
+      idleGapMs: s.idleGapMs === null ? null : Math.round(s.idleGapMs * 1000) / 1000,
+    }));
 }
 
 function groupReport(group: GroupState): TargetGroupReport {

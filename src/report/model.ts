@@ -7,7 +7,7 @@ import type { ErrorJson } from '../errors.js';
 
 export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
-import type { ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
 import type { Verdict } from '../analyze/verdict.js';
 export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
@@ -21,6 +21,31 @@ export interface TargetGroupReport {
   keepAlive: KeepAliveEstimate;
   /** Server ids (see analyze/servers.ts) whose default keep-alive matches the estimate, most likely first. */
   suspectedServers: string[];
+}
+
+/**
+ * One logged entry of a class, as evidence a reader can look up: where it is (file, line) and what it
+ * says. The first few of each (target group, class) by time, file and line (analyze/samples.ts).
+ * `--redact` masks `client` and the query string of `url`.
+ */
+export interface SampleEvent {
+  class: CauseClass;
+  /** The target group's ARN; null for entries in none. */
+  targetGroup: string | null;
+  file: string;
+  line: number;
+  time: string;
+  client: string | null;
+  target: string | null;
+  node: string | null;
+  verb: string | null;
+  url: string | null;
+  protocol: string | null;
+  elbStatusCode: number | null;
+  targetStatusCode: number | null;
+  /** request, target and response processing times in seconds, as logged (-1: none). */
+  processingTimes: [number | null, number | null, number | null];
+  idleGapMs: number | null;
 }
 
 /** A malformed line or an unreadable input: code, message, and where (source, line, field), with a hint. */
@@ -57,4 +82,8 @@ export interface Report {
   notes: string[];
   /** Do the targets race the ALB, overall and per target group (rules and precedence: analyze/verdict.ts). */
   verdict: Verdict;
+  /** Sample entries of every class in every target group (SampleEvent); ordered by class, group, time, file, line. */
+  samples: SampleEvent[];
+  /** Present when client IPs and query strings were masked for sharing (--redact). */
+  redacted?: true;
 }

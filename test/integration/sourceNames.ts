@@ -17,13 +17,14 @@ export const s3ToLocal =
 /** Every `s3://…` object name in stderr text (stderr is for people, so it is compared as text). */
 export const mapNames = (text: string, rename: Rename): string => text.replace(/s3:\/\/\S+?(?=[:\s])/g, rename);
 
-/** The report fields that name the source: each malformed-line sample and unread error, as `source` and in `message`. */
+/** The report fields that name the source: each malformed-line sample and unread error, as `source` and in `message`, and each sample entry's `file`. */
 export function mapSourceNames(report: Report, rename: Rename): Report {
   const sample = (s: ErrorSample): ErrorSample =>
     s.source === undefined ? s : { ...s, source: rename(s.source), message: s.message.replaceAll(s.source, rename(s.source)) };
   return {
     ...report,
     input: { ...report.input, malformedSamples: report.input.malformedSamples.map(sample), unread: report.input.unread.map(sample) },
+    samples: report.samples.map((s) => ({ ...s, file: rename(s.file) })),
   };
 }
 

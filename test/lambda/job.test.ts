@@ -80,6 +80,7 @@ function fakeAnalysis(racing: Set<number>): Analysis<FakeState, ReportLike> & { 
     reportFromState: (state) =>
       reportWith(state.racingWindowEnds.length > 0 ? { status: 'races', confidence: 'high', races: 12 } : { status: 'none', confidence: 'none' }),
     renderMarkdown: (report) => `# report\n${report.verdict?.targetGroups.map((g) => g.status).join(',')}\n`,
+    renderHtml: (report) => `<p>${report.verdict?.status ?? ''}</p>\n`,
   };
 }
 
@@ -130,6 +131,7 @@ describe('a run', () => {
       'first/state/2026/03/01/0100.json.gz',
       'first/reports/2026/03/01/0300.json',
       'first/reports/2026/03/01/0300.md',
+      'first/reports/2026/03/01/0300.html',
       'first/latest.json',
     ]);
     // Each window reads its 12 five-minute objects and those of the 10 minutes before it.
@@ -140,12 +142,12 @@ describe('a run', () => {
     const analysis = fakeAnalysis(new Set([at('2026-03-01T03:00:00Z')]));
     const first = await run('rerun', analysis, '2026-03-01T03:20:00Z');
     expect(first.alerts).toEqual([{ targetGroup: expect.any(String), change: 'started-racing' }]);
-    const keys = ['rerun/reports/2026/03/01/0300.json', 'rerun/reports/2026/03/01/0300.md', 'rerun/latest.json', 'rerun/state/2026/03/01/0300.json.gz'];
+    const keys = ['rerun/reports/2026/03/01/0300.json', 'rerun/reports/2026/03/01/0300.md', 'rerun/reports/2026/03/01/0300.html', 'rerun/latest.json', 'rerun/state/2026/03/01/0300.json.gz'];
     const before = await Promise.all(keys.map((k) => read('rerun', k)));
 
     const again = await run('rerun', analysis, '2026-03-01T03:20:00Z');
     expect(again).toMatchObject({ alerts: [], windowsAccumulated: [], objectsRead: 0 });
-    expect(again.keysWritten).toEqual(['rerun/reports/2026/03/01/0300.json', 'rerun/reports/2026/03/01/0300.md', 'rerun/latest.json']);
+    expect(again.keysWritten).toEqual(['rerun/reports/2026/03/01/0300.json', 'rerun/reports/2026/03/01/0300.md', 'rerun/reports/2026/03/01/0300.html', 'rerun/latest.json']);
     expect(await Promise.all(keys.map((k) => read('rerun', k)))).toEqual(before);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
     expect(analysis.accumulated).toHaveLength(3);

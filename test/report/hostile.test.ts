@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { truncateTerminal } from '../../src/report/render/escape.js';
+import { renderHtml } from '../../src/report/render/html.js';
 import { renderJson } from '../../src/report/render/json.js';
 import { renderMarkdown } from '../../src/report/render/markdown.js';
 import { renderText } from '../../src/report/render/text.js';
 import { HOSTILE_VALUES, TERMINAL_UNSAFE } from '../support/hostile.js';
-import { racyReport } from './fixtures/reports.js';
-
-/** The racy report with `value` wherever a log's text reaches it: a group name, file names, a note. */
-function hostileReport(value: string): Report {
-  const report = racyReport();
-  const api = report.targetGroups.find((g) => g.name === 'api')!;
-  const oldArn = api.arn;
-  api.name = value;
-  api.arn = `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${value}/73e2d6bc24d8a067`;
-  for (const g of report.timeline.groups) if (g.targetGroup === oldArn) g.targetGroup = api.arn;
-  for (const v of report.verdict.targetGroups) if (v.arn === oldArn) v.arn = api.arn;
-  const rec = report.recommendations[0]!;
-  rec.targetGroup = api.arn;
-  rec.action = `Raise the idle keep-alive timeout of ${value}'s targets to 65 s.`;
-  rec.reason = `41 keep-alive races in ${value}.`;
-  rec.servers[0]!.snippet = `server.keepAliveTimeout = 65000; // ${value}`;
-  report.input.malformedSamples[0]!.message = `${value}/a.log:17: field time is not an ISO-8601 UTC timestamp`;
-  report.input.unread[0]!.message = `${value}.log.gz: the gzip data ends early.`;
-  report.notes.push(`Entries of ${value} came late.`);
-  report.window.from = value;
-  return report;
-}
+import { hostileReport } from './fixtures/hostileReport.js';
 
 const SGR = /\x1b\[[0-9;]*m/g;
 
@@ -83,10 +63,24 @@ describe.each(HOSTILE_VALUES)('hostile log text: $name', ({ value }) => {
       // The renderer's own bold label at the start of a line is the only emphasis allowed.
       expect(line.replace(/^(- )?\*\*(?:[^*\\]|\\.)*\*\*/, '')).not.toMatch(/(?<!\\)\*/);
     }
-    const table = outside.filter((line) => line.startsWith('| '));
-    expect(table.length).toBeGreaterThan(0);
-    const header = table[0]!;
-    for (const line of table.filter((l) => !l.startsWith('| idle age') && bordersOf(l) !== 6)) expect(bordersOf(line)).toBe(bordersOf(header));
+    // The target-group table: its header, then rows up to the first line that is not a row.
+    const start = outside.findIndex((line) => line.startsWith('| target group |'));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = outside.findIndex((line, i) => i > start && !line.startsWith('|'));
+    const table = outside.slice(start, end);
+    expect(table.length).toBeGreaterThan(2);
+    for (const line of table) expect(bordersOf(line)).toBe(bordersOf(table[0]!));
+  });
+
+  it('renders as text in HTML: the same elements as with a plain name, no raw control, nothing loaded', () => {
+    const page = renderHtml(report);
+    const plain = renderHtml(hostileReport('plain-name'));
+    // Every tag is the renderer's own: the value opened none, closed none, and added no attribute.
+    const tags = (h: string): string[] => [...h.matchAll(/<\/?([A-Za-z][\w-]*)[^>]*>/g)].map((m) => m[0].replace(/"[^"]*"/g, '""'));
+    expect(tags(page)).toEqual(tags(plain));
+    expect(page).not.toMatch(TERMINAL_UNSAFE);
+    for (const tag of tags(page)) expect(tag).not.toMatch(/\s(src|href|style|on[a-z]+)=/i);
+    expect(page.match(/<script>/g)).toHaveLength(1);
   });
 
   it('stays exact in JSON', () => {

@@ -110,6 +110,8 @@ describe('renderText', () => {
   ];
   it.each(cases)('keeps every line of the %s report within %s columns', (_name, build) => {
     for (const line of renderText(build(), { color: true }).split('\n')) {
+      // A single word (an ALB log's name is 115 characters) is never broken, so that it can be copied.
+      if (/^ *\S+$/.test(line.replace(/\x1b\[[0-9;]*m/g, ''))) continue;
       expect(visibleWidth(line), line).toBeLessThanOrEqual(TEXT_WIDTH);
     }
   });

@@ -38,6 +38,19 @@ function sectionLines(section: Section): string[] {
       return timelineLines(section);
     case 'recommendations':
       return recommendationLines(section);
+    case 'classes':
+      return [
+        `## ${md(section.title)}`,
+        '',
+        `${md(section.detail)}.`,
+        '',
+        '| cause | errors | share | |',
+        '|---|--:|--:|---|',
+        ...section.rows.map((r) => row([r.label, r.countText, r.share, bar(r.fraction, CHART_BAR_WIDTH)])),
+        '',
+      ];
+    case 'samples':
+      return sampleLines(section);
     case 'notes':
       return [`## ${md(section.title)}`, '', ...section.items.map((note) => `- ${md(note)}`), ''];
   }
@@ -105,5 +118,18 @@ function recommendationLines(section: SectionOf<'recommendations'>): string[] {
     }
     if (rec.alsoServers.length > 0) out.push(md(`Also: ${rec.alsoServers.join(', ')} (snippets in --format json).`), '');
   });
+  return out;
+}
+
+function sampleLines(section: SectionOf<'samples'>): string[] {
+  const out = [`## ${md(section.title)}`, '', `${md(section.detail)}.`, ''];
+  for (const cls of section.classes) {
+    out.push(`### ${md(cls.title)}`, '');
+    for (const r of cls.rows) {
+      const where = [r.time, r.group].filter((p) => p !== '').join(' · ');
+      out.push(`- ${md(r.place)}  `, `  ${md(where)}: ${md(r.route)}  `, `  ${md(r.request)}  `, `  ${md(r.answer)}`);
+    }
+    out.push('');
+  }
   return out;
 }

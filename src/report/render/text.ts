@@ -46,6 +46,10 @@ function sectionLines(section: Section, c: Colors): string[] {
       return timelineLines(section, c);
     case 'recommendations':
       return recommendationLines(section, c);
+    case 'classes':
+      return classLines(section, c);
+    case 'samples':
+      return sampleLines(section, c);
     case 'notes':
       return [heading(c, section.title), ...section.items.flatMap((note) => wrap(escapeTerminal(note), TEXT_WIDTH, INDENT + '  ', INDENT + '• '))];
   }
@@ -172,5 +176,32 @@ function recommendationLines(section: SectionOf<'recommendations'>, c: Colors): 
       lines.push(...say(c, { tone: 'dim', text: `Also: ${rec.alsoServers.join(', ')} (snippets in --format json).` }, body + '  ', body));
     }
   });
+  return lines;
+}
+
+function classLines(section: SectionOf<'classes'>, c: Colors): string[] {
+  const labelWidth = Math.max(...section.rows.map((r) => visibleWidth(r.label)));
+  const countWidth = Math.max(...section.rows.map((r) => visibleWidth(r.countText)));
+  const shareWidth = Math.max(...section.rows.map((r) => visibleWidth(r.share)));
+  const barWidth = Math.max(10, TEXT_WIDTH - (INDENT.length + labelWidth + countWidth + shareWidth + 2 * 3 + 1));
+  return [
+    heading(c, section.title, section.detail),
+    ...section.rows.map(
+      (row) => `${INDENT}${padEnd(row.label, labelWidth)}  ${padStart(row.countText, countWidth)}  ${padStart(row.share, shareWidth)}  │${paint(c, row.tone, bar(row.fraction, barWidth))}`,
+    ),
+  ];
+}
+
+/** Each sample in two lines: where it is (never broken, so it can be copied), then what it says. */
+function sampleLines(section: SectionOf<'samples'>, c: Colors): string[] {
+  const lines = [heading(c, section.title, section.detail)];
+  for (const cls of section.classes) {
+    lines.push(`${INDENT}${c.bold(escapeTerminal(cls.title))}`);
+    for (const row of cls.rows) {
+      lines.push(`${INDENT}  ${escapeTerminal(row.place)}`);
+      const text = [row.time, row.group, row.route, `"${row.request}"`, row.answer].filter((p) => p !== '').join('  ');
+      lines.push(...say(c, { tone: 'dim', text }, INDENT + '      ', INDENT + '    '));
+    }
+  }
   return lines;
 }

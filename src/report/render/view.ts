@@ -23,9 +23,13 @@ import {
 } from './format.js';
 import { ALB_IDLE_SOURCE, classCount, countOf, perDayUnit, serverLabel, serverNote, skipReasonCount } from './labels.js';
 import { downsample } from './layout.js';
+import { classRows, sampleClasses, type ClassRow, type SampleClass } from './viewSamples.js';
+
+export type { ClassRow, SampleClass, SampleRow } from './viewSamples.js';
 
 /** What a line means, for colour (text) or emphasis (other renderers). */
-export type Tone = 'plain' | 'race' | 'warn' | 'ok' | 'dim';
+export type { Tone } from './tone.js';
+import type { Tone } from './tone.js';
 
 export interface Line {
   tone: Tone;
@@ -57,11 +61,20 @@ export interface ChartRow {
   tone: Tone;
   /** `T̂ 6.0 s` on the row that holds the estimate, else null. */
   marker: string | null;
+  /** The numbers behind the text, for renderers that draw to scale. */
+  fromMs: number;
+  toMs: number | null;
+  raceRate: number;
 }
 
 export interface Chart {
   title: string;
   rows: ChartRow[];
+  /** The group's T̂ and its interval in seconds (null when none), and the ALB idle timeout: marked on drawn charts. */
+  estimateSeconds: number | null;
+  lowSeconds: number | null;
+  highSeconds: number | null;
+  albIdleTimeoutSeconds: number;
 }
 
 export interface TimelineSeries {
@@ -102,7 +115,9 @@ export type Section =
   | { kind: 'groups'; title: string; columns: Column[]; rows: GroupRow[]; more: string | null; outside: string | null }
   | { kind: 'idleAge'; title: string; detail: string; charts: Chart[]; more: string | null }
   | { kind: 'timeline'; title: string; detail: string; columns: number; groups: TimelineGroup[]; ticks: { column: number; label: string }[]; more: string | null }
+  | { kind: 'classes'; title: string; detail: string; rows: ClassRow[] }
   | { kind: 'recommendations'; title: string; items: RecommendationView[] }
+  | { kind: 'samples'; title: string; detail: string; classes: SampleClass[] }
   | { kind: 'notes'; title: string; items: string[] };
 
 export interface ReportView {
@@ -133,7 +148,15 @@ const MAX_NAME_CHARS = 80;
 
 export function buildView(report: Report): ReportView {
   const sections: Section[] = [verdictSection(report), inputSection(report)];
-  const optional = [groupsSection(report), idleAgeSection(report), timelineSection(report), recommendationsSection(report), notesSection(report)];
+  const optional = [
+    groupsSection(report),
+    classesSection(report),
+    idleAgeSection(report),
+    timelineSection(report),
+    recommendationsSection(report),
+    samplesSection(report),
+    notesSection(report),
+  ];
   for (const section of optional) if (section !== null) sections.push(section);
   const idle = report.albIdleTimeoutSeconds;
   return {
@@ -392,7 +415,14 @@ function idleAgeSection(report: Report): Section | null {
         fraction: maxRate > 0 ? r.raceRate / maxRate : 0,
         tone: r.races > 0 ? 'race' : 'plain',
         marker: r.holdsEstimate && estimate !== null ? `T̂ ${formatSeconds(estimate)}` : null,
+        fromMs: r.fromMs,
+        toMs: r.toMs,
+        raceRate: r.raceRate,
       })),
+      estimateSeconds: estimate,
+      lowSeconds: group.keepAlive.lowSeconds,
+      highSeconds: group.keepAlive.highSeconds,
+      albIdleTimeoutSeconds: report.albIdleTimeoutSeconds.value,
     };
   });
   const more = racing.length > MAX_CHARTS ? `${countOf(racing.length - MAX_CHARTS, 'targetGroup', 'more')} with races: see --format json.` : null;
@@ -483,6 +513,19 @@ function recommendationsSection(report: Report): Section | null {
     };
   });
   return { kind: 'recommendations', title: 'Recommendations', items };
+}
+
+function classesSection(report: Report): Section | null {
+  const rows = classRows(report.classes);
+  if (rows.length === 0) return null;
+  return { kind: 'classes', title: 'Errors by cause', detail: `${countOf(errorsOf(report.classes), 'error')}: 5xx and 460 by class`, rows };
+}
+
+function samplesSection(report: Report): Section | null {
+  const classes = sampleClasses(report, groupNamer(report));
+  if (classes.length === 0) return null;
+  const detail = report.redacted === true ? 'client IPs and query strings masked (--no-redact keeps them)' : 'each with its log file and line';
+  return { kind: 'samples', title: 'Sample entries', detail, classes };
 }
 
 function notesSection(report: Report): Section | null {
