@@ -31,6 +31,8 @@ export interface KindedRecommendation extends Recommendation {
   events: number;
   /** Those as a share of the group's requests. */
   rateOfRequests: number;
+  /** Keep-alive advice from one or a few races at a known close time (knownCloses.ts): likely, not proven. */
+  likely?: boolean;
 }
 
 export interface RecommendInput {
@@ -113,7 +115,7 @@ function keepAliveAdvice(group: GroupState, input: RecommendInput): KindedRecomm
   const t = formatSeconds(estimate.estimatedSeconds);
   const looksLike = matched.length > 0 ? ` The estimate matches the default of ${matched.slice(0, 3).map((s) => s.name).join(', ')}.` : '';
   const tie = estimate.estimatedSeconds >= albIdle - 1 ? ` Races at or above the ALB idle timeout need more than the usual ${KEEPALIVE_MARGIN_SECONDS} s margin.` : '';
-  return base(group, input, 'keepalive', races, {
+  const advice = base(group, input, 'keepalive', races, {
     action: `Raise the idle keep-alive timeout of ${group.name}'s targets from about ${t} s to ${targetSeconds} s or more (ALB idle timeout ${albIdle} s + margin).`,
     reason:
       `${races} keep-alive race(s) at an idle age of about ${t} s: the targets close idle connections before the ALB (${albIdle} s) does, ` +
@@ -121,6 +123,7 @@ function keepAliveAdvice(group: GroupState, input: RecommendInput): KindedRecomm
     targetKeepAliveSeconds: targetSeconds,
     servers,
   });
+  return group.fit.method === 'known-close' ? { ...advice, likely: true } : advice;
 }
 
 function base(
