@@ -11,6 +11,7 @@ import type { ConnectionStats } from './connections.js';
 import { eventOf, type CauseEvent } from './events.js';
 import { GroupState } from './groups.js';
 import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
+import type { BandExposure } from './knownCloses.js';
 import type { AnalysisState, Counters, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import type { Timeline } from '../types.js';
@@ -53,6 +54,8 @@ export interface Diagnosis {
   idleTimeoutConflict: IdleTimeoutConflict | null;
   /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
   groups: GroupState[];
+  /** Per group (by ARN): what the traffic allowed at each known close time (knownCloses.ts). */
+  exposure: Map<string, BandExposure[]>;
   /** The timeline over the window for the given groups, in that order. */
   timeline: (targetGroups: readonly string[]) => Timeline;
   connections: ConnectionStats;
@@ -107,11 +110,20 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     else heldByGroup.set(race.arn, [settled]);
   }
   const decided: { race: RaceRecord; cls: CauseClass; group: GroupState }[] = [];
-  for (const [arn, held] of [...heldByGroup.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  const idleTimeoutMs = idleTimeout.value * 1000;
+  const sortedHeld = [...heldByGroup.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  // Band fits first, so that a group with too few races for a band of its own can be tested at the T̂
+  // another group of the same load balancer shows (knownCloses.ts).
+  const fitted = sortedHeld.map(([arn, held]) => {
     // One order for every way the state was built (shards, windows, threads).
     held.sort(raceOrder);
     const group = groups.get(arn)!;
-    const classes = group.decide(held, idleTimeout.value * 1000);
+    return { held, group, races: group.fitBand(held, idleTimeoutMs) };
+  });
+  const otherEstimates = (group: GroupState): number[] =>
+    [...groups.values()].filter((g) => g !== group && g.fit.method === 'band' && g.fit.estimate.confidence !== 'low').map((g) => g.fit.estimate.estimatedSeconds!);
+  for (const { held, group, races } of fitted) {
+    const classes = group.decide(races, idleTimeoutMs, otherEstimates(group));
     held.forEach((race, i) => decided.push({ race, cls: classes[i]!, group }));
   }
   decided.sort((a, b) => raceOrder(a.race, b.race));
@@ -129,14 +141,17 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
   // The timeline shows the window asked for; rates per day use the time the entries actually cover.
   const windowFromMs = state.window.fromMs ?? first ?? Infinity;
   const windowToMs = state.window.toMs ?? (last === null ? -Infinity : last + 1);
+  const dataSpanMs = first === null || last === null ? 0 : last - first;
+  const exposure = new Map([...groups.values()].map((g) => [g.arn, g.exposure(idleTimeoutMs, dataSpanMs, otherEstimates(g))]));
   return {
     input: summarizeInput(state),
     window: state.window,
-    dataSpanMs: first === null || last === null ? 0 : last - first,
+    dataSpanMs,
     idleTimeout,
     idleTimeoutSamples: idleTimeoutInference.samples,
     idleTimeoutConflict: idleTimeoutConflict(options.albIdleTimeoutSeconds, idleTimeoutInference, groups.values()),
     groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
+    exposure,
     timeline: (keys) => timeline.build(windowFromMs, windowToMs, keys),
     connections: state.connections,
     counters: state.counters,

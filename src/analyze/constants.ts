@@ -138,6 +138,38 @@ export const RACE_RANGE_HIGH_FACTOR = 1.005;
 export const RACE_RANGE_MIN_HIGH_FACTOR = 1.01;
 export const RACE_RANGE_HIGH_SLACK_MS = 5;
 
+// ---- knownCloses.ts: bands at known server close times, exposure ----------------------------------
+
+/**
+ * The idle gaps at which a target that closes at a known default C races, as the logs measure them: Node
+ * and nginx close within ±1 ms (stalls of 5–11 ms under load), the ALB goes on reusing the connection
+ * until it has processed the FIN (a few ms), and the logged times are rounded to the ms. So
+ * [C·(1 − 0.1 %) − 3 ms, C·(1 + 0.2 %) + 20 ms]: 5,991–6,032 ms at 6 s, 59.94–60.14 s at 60 s (the
+ * factors leave room for timers that drift with the length of the timeout). A server that closes late
+ * (Gunicorn's poll loop) adds its lateness to the top.
+ */
+export const KNOWN_CLOSE_BELOW_FACTOR = 0.001;
+export const KNOWN_CLOSE_BELOW_MS = 3;
+export const KNOWN_CLOSE_ABOVE_FACTOR = 0.002;
+export const KNOWN_CLOSE_ABOVE_MS = 20;
+/**
+ * A race-shaped 502 in a known band is a keep-alive race (low confidence) when so many in that band would
+ * happen by chance with probability below this, after multiplying by the number of bands tested
+ * (Bonferroni): at most 1 group in 100 with only stray 502s is called racing.
+ */
+export const KNOWN_CLOSE_MAX_P_VALUE = 0.01;
+/**
+ * How much of a band a close time races in: requests dispatched from 0.4 ms before the close until the
+ * ALB has processed the FIN, a few ms later (domain.md §1). With requests spread evenly over a band, a
+ * target closing in it races on RACE_WINDOW_MS / (band width) of them: the exposure's races per day.
+ */
+export const RACE_WINDOW_MS = 5;
+/**
+ * `none` needs every known close to have been exposed enough that a target closing there would have
+ * raced this many times in the window: P(no race | Poisson(3)) = 5 %.
+ */
+export const MIN_EXPECTED_RACES_FOR_NONE = 3;
+
 // ---- races.ts: deploy runs and refusals -----------------------------------------------------------
 
 /** A run of refused connections is this many shape-B 502s on one target or more. */

@@ -6,7 +6,8 @@ import type { CauseClass } from '../types.js';
 import { toCandidate } from './events.js';
 import { addSparse, IdleGapHistogram } from './histogram.js';
 import { NO_FIT, fitKeepAlive, type KeepAliveFit } from './keepalive.js';
-import { classifyRaces, looksRefused, markDeployRuns, type HistoryEvidence } from './races.js';
+import { exposureOf, fitKnownClose, knownCloseBands, type BandExposure } from './knownCloses.js';
+import { classifyRaces, looksRefused, markDeployRuns, type HistoryEvidence, type RaceCandidate } from './races.js';
 import type { GroupAccount, RaceRecord } from './state.js';
 
 /** `targetgroup/<name>/<id>` → name; the ARN itself when it has no such part; `-` for entries with none. */
@@ -57,10 +58,11 @@ export class GroupState {
   }
 
   /**
-   * Classes for the group's held race-shaped 502s, in the given order; fills `fit` and `history`. The
-   * band is fitted on isolated races only: not deploy runs, not lone refusals (they would widen it).
+   * First step of deciding the group's held race-shaped 502s (in the given order): deploy runs and the
+   * band fit (keepalive.ts). The band is fitted on isolated races only: not deploy runs, not lone
+   * refusals (they would widen it). Returns what `decide` needs.
    */
-  decide(held: readonly RaceRecord[], albIdleTimeoutMs: number): CauseClass[] {
+  fitBand(held: readonly RaceRecord[], albIdleTimeoutMs: number): HeldRaces {
     const candidates = held.map(toCandidate);
     const inRun = markDeployRuns(candidates);
     const isolatedGaps: number[] = [];
@@ -68,8 +70,33 @@ export class GroupState {
       if (!inRun[i] && c.idleGapMs !== null && !looksRefused(c)) isolatedGaps.push(c.idleGapMs);
     });
     this.fit = fitKeepAlive(isolatedGaps, this.histogram, albIdleTimeoutMs);
-    const { classes, history } = classifyRaces(candidates, inRun, this.fit);
+    return { candidates, inRun, isolatedGaps };
+  }
+
+  /**
+   * Classes for the held races, in `fitBand`'s order; fills `fit` and `history`. Without a band, the
+   * known-close test (knownCloses.ts) gets its turn, with the T̂ other groups showed as candidates too.
+   */
+  decide(held: HeldRaces, albIdleTimeoutMs: number, otherEstimatesSeconds: readonly number[] = []): CauseClass[] {
+    if (this.fit.raceGapRangeMs === null) {
+      const known = fitKnownClose(held.isolatedGaps, this.histogram, knownCloseBands(albIdleTimeoutMs, otherEstimatesSeconds), albIdleTimeoutMs);
+      // Without a claim, the p-value reported is the known-close test's when it tested a band, else the band fit's.
+      if (known.raceGapRangeMs !== null || known.bandRaces > 0 || this.fit.bandRaces === 0) this.fit = known;
+    }
+    const { classes, history } = classifyRaces(held.candidates, held.inRun, this.fit);
     this.history = history;
     return classes;
   }
+
+  /** What the traffic allowed over `spanMs`, per known close (knownCloses.ts). */
+  exposure(albIdleTimeoutMs: number, spanMs: number, otherEstimatesSeconds: readonly number[] = []): BandExposure[] {
+    return exposureOf(this.histogram, knownCloseBands(albIdleTimeoutMs, otherEstimatesSeconds), albIdleTimeoutMs, spanMs);
+  }
+}
+
+/** A group's race-shaped 502s between `fitBand` and `decide`. */
+export interface HeldRaces {
+  candidates: RaceCandidate[];
+  inRun: boolean[];
+  isolatedGaps: number[];
 }

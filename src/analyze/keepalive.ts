@@ -70,9 +70,16 @@ export interface KeepAliveFit {
   estimate: KeepAliveEstimate;
   /** Idle gaps [fromMs, toMs] that make a race-shaped 502 a keep-alive race; null without a signature. */
   raceGapRangeMs: [number, number] | null;
-  /** Races in the band and the Poisson p-value of that count by chance. */
+  /** Races in the band and the Poisson p-value of that count by chance (corrected for the places tested). */
   bandRaces: number;
   pValue: number;
+  /**
+   * What found the band: `band`, a cluster of races improbable anywhere on the axis (this module);
+   * `known-close`, one or a few races at a known server close time (knownCloses.ts); absent without a fit.
+   */
+  method?: 'band' | 'known-close';
+  /** For `known-close`: the close time of the band that held the races. */
+  closeSeconds?: number;
 }
 
 export const NO_FIT: KeepAliveFit = {
@@ -132,6 +139,7 @@ export function fitKeepAlive(gapsMs: readonly number[], histogram: IdleGapHistog
     ],
     bandRaces,
     pValue,
+    method: 'band',
   };
 }
 

@@ -53,6 +53,8 @@ export interface AdviceBase {
   /** `events` per day of the analysed window, to one decimal (`events` itself when the span is unknown). */
   racesPerDay: number;
   albIdleTimeoutSeconds: number;
+  /** Keep-alive advice from one or a few races at a known close time (knownCloses.ts): likely, not proven. */
+  likely?: boolean;
 }
 
 export interface ServerChoice {
@@ -134,6 +136,8 @@ function keepAliveAdvice(group: GroupState, input: RecommendInput, races: number
     racesAtOrAboveAlbIdleTimeout: racesAtOrAboveAlbIdleTimeout(albIdle, estimate.estimatedSeconds),
     matchedServers: matched.map(choice),
     servers: profiles.map(choice),
+    // One or a few races at a known server close time (knownCloses.ts): likely, not proven.
+    ...(group.fit.method === 'known-close' && { likely: true }),
   };
 }
 

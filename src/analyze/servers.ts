@@ -11,6 +11,8 @@ export interface ServerProfile {
   name: string;
   /** Idle age at which the default configuration closes, in seconds (Node: keepAliveTimeout 5 s + 1 s buffer). */
   closesAtSeconds: number;
+  /** How late after closesAtSeconds it may close (Gunicorn's gthread loop notices up to its 1 s poll late); 0 when absent. */
+  closesLateBySeconds?: number;
   /** The option, flag or property. */
   setting: string;
   /** A ready line that makes the server keep idle connections `seconds` long. */
@@ -48,7 +50,7 @@ export const SERVERS: readonly ServerProfile[] = [
   // ≈ 4 s.
   { id: 'uwsgi-http11-socket', name: 'uWSGI --http11-socket', closesAtSeconds: 4, setting: '--socket-timeout', snippet: (s) => `--http11-socket :8080 --socket-timeout ${s}` },
   // ≈ 2 s.
-  { id: 'gunicorn', name: 'Gunicorn', closesAtSeconds: 2, setting: '--keep-alive / keepalive', snippet: (s) => `gunicorn -k gthread --keep-alive ${s} app:app   # or keepalive = ${s} in gunicorn.conf.py`, note: 'Needs a non-sync worker (gthread, gevent, eventlet, uvicorn): the sync worker closes after every response.' },
+  { id: 'gunicorn', name: 'Gunicorn', closesAtSeconds: 2, closesLateBySeconds: 1, setting: '--keep-alive / keepalive', snippet: (s) => `gunicorn -k gthread --keep-alive ${s} app:app   # or keepalive = ${s} in gunicorn.conf.py`, note: 'Needs a non-sync worker (gthread, gevent, eventlet, uvicorn): the sync worker closes after every response.' },
   // ≈ 20 s.
   { id: 'puma', name: 'Puma < 7', closesAtSeconds: 20, setting: 'persistent_timeout / PUMA_PERSISTENT_TIMEOUT', snippet: (s) => `persistent_timeout ${s}` },
   { id: 'tomcat-server-xml', name: 'Tomcat (stock server.xml)', closesAtSeconds: 20, setting: '<Connector keepAliveTimeout> (ms)', snippet: (s) => `<Connector port="8080" keepAliveTimeout="${ms(s)}" … />`, note: 'maxKeepAliveRequests (100) closes after N requests too.' },

@@ -10,13 +10,16 @@
  *                    detection, which does not exist yet, so it is never produced.)
  *   2. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
  *                    too short, a large share of entries out of order or without an idle gap), no
- *                    requests in the group, or too few requests reusing a connection idle long enough
- *                    to race.
- *   3. `none`        enough requests on connections idle long enough to race, and not one race.
+ *                    requests in the group, too few requests reusing a connection idle long enough
+ *                    to race, or too little exposure at some known close time: so few requests reused a
+ *                    connection idle within its band that a target closing there would have raced fewer
+ *                    than MIN_EXPECTED_RACES_FOR_NONE times in the window (knownCloses.ts).
+ *   3. `none`        enough exposure at every known close time, and not one race.
  * Overall: the first of VERDICT_PRECEDENCE that any group has; `cannot-tell` when there is no group or
  * a report-level caveat holds and no group races. Never a confident "none" the data cannot back.
  */
 import type { ClassCounts, IdleAgeBucket } from '../types.js';
+import { MIN_EXPECTED_RACES_FOR_NONE } from './constants.js';
 
 export const VERDICT_STATUSES = ['races', 'stopped', 'none', 'cannot-tell'] as const;
 export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
@@ -33,6 +36,7 @@ export type VerdictReasonCode =
   | 'MANY_WITHOUT_IDLE_GAP'
   | 'NO_REQUESTS'
   | 'FEW_IDLE_REQUESTS'
+  | 'LITTLE_EXPOSURE'
   | 'NO_RACES';
 
 /** A stable code for programs (alerts), and one sentence for people. */
@@ -59,8 +63,25 @@ export interface VerdictGroupInput {
   name: string;
   requests: number;
   classes: ClassCounts;
-  keepAlive: { estimatedSeconds: number | null; confidence: 'high' | 'medium' | 'low' | 'none' };
+  keepAlive: {
+    estimatedSeconds: number | null;
+    confidence: 'high' | 'medium' | 'low' | 'none';
+    /** `known-close`: one or a few races at a known server close time, a likely race rather than a proven one. */
+    method?: 'band' | 'known-close' | null;
+    pValue?: number | null;
+  };
   idleAgeBuckets: readonly IdleAgeBucket[];
+  /** Per known close time: what the traffic allowed (knownCloses.ts BandExposure). */
+  exposure: readonly ExposureInput[];
+}
+
+/** The part of a band's exposure the verdict reads. */
+export interface ExposureInput {
+  closeSeconds: number;
+  fromMs: number;
+  toMs: number;
+  requestsPerDay: number;
+  expectedRacesPerDay: number;
 }
 
 export interface VerdictInput {
@@ -106,7 +127,7 @@ const plural = (count: number, one: string, many: string): string => `${n(count)
 
 export function judgeVerdict(input: VerdictInput): Verdict {
   const caveats = reportCaveats(input);
-  const targetGroups = input.groups.map((group) => judgeGroup(group, caveats));
+  const targetGroups = input.groups.map((group) => judgeGroup(group, caveats, input.spanMs));
   const statuses = new Set(targetGroups.map((g) => g.status));
   if (caveats.length > 0 && !statuses.has('races')) statuses.add('cannot-tell');
   if (targetGroups.length === 0) statuses.add('cannot-tell');
@@ -141,11 +162,17 @@ function reportCaveats(input: VerdictInput): VerdictReason[] {
   return out;
 }
 
-function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[]): TargetGroupVerdict {
+function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[], spanMs: number): TargetGroupVerdict {
   const races = group.classes.keepalive_race ?? 0;
   if (races > 0) {
-    const { estimatedSeconds, confidence } = group.keepAlive;
-    const at = estimatedSeconds === null || confidence === 'none' ? 'at no single idle age' : `at an idle age of about ${estimatedSeconds.toFixed(1)} s (${confidence} confidence)`;
+    const { estimatedSeconds, confidence, method, pValue } = group.keepAlive;
+    const likely = method === 'known-close' && estimatedSeconds !== null;
+    const at =
+      estimatedSeconds === null || confidence === 'none'
+        ? 'at no single idle age'
+        : likely
+          ? `at an idle age of about ${estimatedSeconds.toFixed(1)} s, where a known server default closes (${confidence} confidence: likely, not certain; chance would put ${races === 1 ? 'one' : 'as many'} there with probability ${chance(pValue)})`
+          : `at an idle age of about ${estimatedSeconds.toFixed(1)} s (${confidence} confidence)`;
     return { arn: group.arn, status: 'races', reasons: [{ code: 'KEEPALIVE_RACES', text: `${plural(races, 'keep-alive race', 'keep-alive races')} ${at}.` }] };
   }
   const cannot = (reasons: VerdictReason[]): TargetGroupVerdict => ({ arn: group.arn, status: 'cannot-tell', reasons });
@@ -160,11 +187,61 @@ function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[])
       },
     ]);
   }
+  // "No races" only where a target closing at any known default would have raced a few times by now.
+  const days = spanMs / DAY_MS;
+  const expectedInWindow = (e: ExposureInput): number => e.expectedRacesPerDay * days;
+  const bySmallest = [...group.exposure].sort((a, b) => expectedInWindow(a) - expectedInWindow(b) || a.closeSeconds - b.closeSeconds);
+  const thin = bySmallest.filter((e) => expectedInWindow(e) < MIN_EXPECTED_RACES_FOR_NONE);
+  if (bySmallest.length === 0 || thin.length > 0) {
+    const first = thin[0];
+    const text =
+      first === undefined
+        ? `No keep-alive race in ${span(spanMs)}, but no known close time was measured, so the data cannot show whether the targets would race.`
+        : `No keep-alive race in ${span(spanMs)}, but ` +
+          (first.requestsPerDay > 0
+            ? `with ${perDay(first.requestsPerDay)} requests/day at idle ${band(first)} a ${seconds(first.closeSeconds)} target would race ${often(first.expectedRacesPerDay)}`
+            : `no request reused a connection idle ${band(first)}, where a ${seconds(first.closeSeconds)} target would race`) +
+          (thin.length > 1 ? `; too little traffic reached ${list(thin.slice(1).sort((a, b) => a.closeSeconds - b.closeSeconds).map((e) => seconds(e.closeSeconds)))} to show a race either.` : '.');
+    return cannot([{ code: 'LITTLE_EXPOSURE', text }]);
+  }
+  const least = bySmallest[0]!;
   return {
     arn: group.arn,
     status: 'none',
-    reasons: [{ code: 'NO_RACES', text: `No keep-alive race in ${plural(idleRequests, 'request', 'requests')} on connections idle ${MIN_RACE_IDLE_MS / 1000} s or more.` }],
+    reasons: [
+      {
+        code: 'NO_RACES',
+        text:
+          `No keep-alive race in ${plural(idleRequests, 'request', 'requests')} on connections idle ${MIN_RACE_IDLE_MS / 1000} s or more; ` +
+          `a target closing at any known default would have raced ${n(Math.floor(expectedInWindow(least)))} times or more (fewest at ${seconds(least.closeSeconds)}).`,
+      },
+    ],
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** `0.004`, `3e-7`: a probability in two significant digits. */
+const chance = (p: number | null | undefined): string => {
+  if (p === null || p === undefined) return 'unknown';
+  return p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(0);
+};
+const seconds = (s: number): string => `${Number(s.toFixed(3))} s`;
+const band = (e: ExposureInput): string => `${(e.fromMs / 1000).toFixed(3)}–${(e.toMs / 1000).toFixed(3)} s`;
+const perDay = (x: number): string => (x >= 10 ? n(Math.round(x)) : String(Number(x.toPrecision(2))));
+const list = (items: string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+const span = (ms: number): string => (ms >= 2 * DAY_MS ? `${Math.round(ms / DAY_MS)} days` : ms >= 90 * 60_000 ? `${Math.round(ms / 3_600_000)} h` : minutes(ms));
+
+/** How often, in words: `about 3 times a day`, `about once a week`, `less than once a month`. */
+export function often(perDay: number): string {
+  if (!(perDay > 0)) return 'never';
+  if (perDay >= 1.5) return `about ${n(Math.round(perDay))} times a day`;
+  if (perDay >= 0.67) return 'about once a day';
+  const everyDays = 1 / perDay;
+  if (everyDays < 5.5) return `about once every ${Math.round(everyDays)} days`;
+  if (everyDays < 10.5) return 'about once a week';
+  if (everyDays < 45) return `about once every ${Math.round(everyDays / 7)} weeks`;
+  return 'less than once a month';
 }
 
 const minutes = (ms: number): string => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);

@@ -16,6 +16,8 @@ export interface KindedRecommendation extends Recommendation {
   events: number;
   /** Those as a share of the group's requests. */
   rateOfRequests: number;
+  /** Keep-alive advice from one or a few races at a known close time: likely, not proven. */
+  likely?: true;
 }
 
 /** A server's setting with the additions the renderers show (its display name, a side condition). */
@@ -42,6 +44,7 @@ function word(advice: Advice): KindedRecommendation {
     kind: advice.kind,
     events: advice.events,
     rateOfRequests: advice.rateOfRequests,
+    ...(advice.likely === true && { likely: true as const }),
   };
 }
 

@@ -11,7 +11,7 @@ import { formatSeconds, wordAdvice } from './advice.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
-import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport } from './model.js';
+import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure } from './model.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -22,7 +22,7 @@ export function buildReport(input: Diagnosis): Report {
       a.name.localeCompare(b.name) ||
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
-  const targetGroups = groups.map(groupReport);
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? []));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -87,7 +87,7 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState): TargetGroupReport {
+function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -104,10 +104,17 @@ function groupReport(group: GroupState): TargetGroupReport {
     requests: group.requests,
     classes,
     idleAge: { buckets: group.histogram.toBuckets() },
-    keepAlive: { ...estimate },
+    keepAlive: {
+      ...estimate,
+      method: group.fit.method ?? null,
+      pValue: group.fit.method !== undefined || group.fit.bandRaces > 0 ? significant3(group.fit.pValue) : null,
+    },
     suspectedServers: suspected,
+    exposure,
   };
 }
+
+const significant3 = (p: number): number => (p === 0 ? 0 : Number(p.toPrecision(3)));
 
 /** One sentence per caveat the numbers above cannot show. */
 function notes(input: Diagnosis): string[] {

@@ -9,6 +9,8 @@ export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
 import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
 import type { Verdict } from '../analyze/verdict.js';
+import type { BandExposure } from '../analyze/knownCloses.js';
+export type { BandExposure } from '../analyze/knownCloses.js';
 export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
 export interface TargetGroupReport {
@@ -18,9 +20,23 @@ export interface TargetGroupReport {
   requests: number;
   classes: ClassCounts;
   idleAge: { buckets: IdleAgeBucket[] };
-  keepAlive: KeepAliveEstimate;
+  keepAlive: KeepAliveReport;
   /** Server ids (see analyze/servers.ts) whose default keep-alive matches the estimate, most likely first. */
   suspectedServers: string[];
+  // Additions beyond the contract's keys (always written; optional for reports written before them):
+  /**
+   * Per known close time (server defaults, and T̂ of other groups): requests that reused a connection
+   * idle within its band, and the races a day a target closing there would cause (analyze/knownCloses.ts).
+   */
+  exposure?: BandExposure[];
+}
+
+/** The estimate, and (additions) the evidence behind it. */
+export interface KeepAliveReport extends KeepAliveEstimate {
+  /** `band`: races clustered where chance would not put them; `known-close`: one or a few at a known server close time; null: no estimate. */
+  method?: 'band' | 'known-close' | null;
+  /** Chance of as many race-shaped 502s in the band by chance (corrected for the places tested); null when none was tested. */
+  pValue?: number | null;
 }
 
 /**

@@ -28,11 +28,13 @@ export const TRUTH_CLASSES = [
   'lambda_error',
   'client_closed',
   'alb_rejected',
+  /** The target answered with bytes that are not HTTP (a crashed worker's garbage, a TLS mismatch): 502, no status. */
+  'target_malformed_response',
 ] as const;
 export type TruthClass = (typeof TRUTH_CLASSES)[number];
 
 /** Why the target closed the connection a race hit. */
-export type CloseCause = 'idle' | 'max_requests' | 'shutdown';
+export type CloseCause = 'idle' | 'max_requests' | 'shutdown' | 'silent_drop';
 
 export type ServerProfile = 'node' | 'nginx' | 'gunicorn';
 /** Which idle connection a node reuses: most recently used, or the one idle longest. */
@@ -50,6 +52,13 @@ export interface ServerSpec {
   /** Gunicorn --max-requests: a worker restarts after this many requests; 0 = never. */
   workerMaxRequests: number;
   workerMaxRequestsJitter: number;
+  /**
+   * Idle connections dropped without a FIN reaching the ALB (a firewall or NAT forgetting an idle flow, a
+   * target restarted behind it), per hour of idle time: the ALB's next write on one meets a RST. Such
+   * drops have no timing signature: a connection idle t was dropped with chance 1 − exp(−rate · t).
+   * Optional, 0 when absent.
+   */
+  silentDropsPerIdleHour?: number;
 }
 
 export interface RouteSpec {
@@ -86,6 +95,13 @@ export interface GroupSpec {
   target5xxRate: number;
   /** Target drops the connection while working (crash, OOM, worker timeout). */
   targetResetRate: number;
+  /**
+   * Target drops the connection within milliseconds of the request (a worker dying as it reads it): the
+   * 502 looks race-shaped. Optional, 0 when absent.
+   */
+  fastResetRate?: number;
+  /** Target answers with something that is not HTTP: 502 with no target status. Optional, 0 when absent. */
+  malformedResponseRate?: number;
   /** Target never answers: 504 at the ALB idle timeout, or 460 if the client gives up first. */
   hangRate: number;
   /** Per new target connection: SYN unanswered for 10 s → 504. */

@@ -105,6 +105,12 @@ export class Pools {
       dropConnection(best);
       return { kind: 'race', connection: best, idleMs, cause };
     }
+    // Drawn only when the knob is set, so scenarios without it keep their random streams.
+    const dropsPerHour = best.target.server.silentDropsPerIdleHour ?? 0;
+    if (dropsPerHour > 0 && this.rng.chance(1 - Math.exp((-dropsPerHour * idleMs) / 3_600_000))) {
+      dropConnection(best);
+      return { kind: 'race', connection: best, idleMs, cause: 'silent_drop' };
+    }
     return { kind: 'reuse', connection: best, idleMs };
   }
 

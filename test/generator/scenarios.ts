@@ -194,6 +194,50 @@ export const PRESETS = {
       hooks: defineGroup({ kind: 'lambda', share: 0.05, rulePriority: 30, routes: LAMBDA_ROUTES, targetCount: 0, lambdaErrorRate: 0.01 }),
     },
   }),
+  quiet: defineScenario({
+    name: 'quiet',
+    description:
+      'A quiet day: one Node.js service (keepAliveTimeout 5 s, so it closes at 6 s) on two targets with mostly idle ' +
+      'traffic, so idle gaps near 6 s are rare and so are races: about one or two a day.',
+    startIso: '2026-03-14T00:00:00Z',
+    durationMs: 24 * HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 0.12, diurnalAmplitude: 0.7, peakHourUtc: 14, quietPerDay: 4, burstsPerHour: 0.5, burstFactor: [2, 4], clientCount: 300 },
+    groups: { api: nodeApi({ share: 1, targetCount: 2, hangRate: 0 }) },
+  }),
+  manyTargets: defineScenario({
+    name: 'manyTargets',
+    description:
+      'A busier day spread over 40 targets (keep-alive 5 s, closing precisely like Apache, Uvicorn or actix-web): each ' +
+      '(node, target) pair sees a request every minute or so, so idle gaps near 5 s are rare and races too; workers that die ' +
+      'as they read a request, malformed responses and idle connections dropped silently (a NAT forgetting an idle flow) ' +
+      'make other race-shaped 502s that outnumber the races.',
+    startIso: '2026-03-14T00:00:00Z',
+    durationMs: 24 * HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 1.2, diurnalAmplitude: 0.5, quietPerDay: 2, burstsPerHour: 1, clientCount: 4000 },
+    groups: {
+      api: defineGroup({
+        share: 1, rulePriority: 10, routes: API_ROUTES, targetPort: 8000, targetCount: 40,
+        server: server('nginx', 5000, { silentDropsPerIdleHour: 2 }), fastResetRate: 0.0001, malformedResponseRate: 0.00005,
+      }),
+    },
+  }),
+  healthyRare: defineScenario({
+    name: 'healthyRare',
+    description:
+      'Keep-alive set right (Node.js at 65 s, nginx at 75 s) and still a few 502s a day: workers that die as they read a ' +
+      'request and malformed responses, on connections idle for any time, some of them near 2 s, 5 s or 6 s by chance. ' +
+      'No keep-alive race is possible.',
+    startIso: '2026-03-14T00:00:00Z',
+    durationMs: 24 * HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 0.4, diurnalAmplitude: 0.6, quietPerDay: 4, burstsPerHour: 1, clientCount: 1000 },
+    groups: {
+      api: nodeApi({ share: 0.6, targetCount: 2, hangRate: 0, server: server('node', 65_000), fastResetRate: 0.0004, malformedResponseRate: 0.0003 }),
+      web: nginxWeb({ share: 0.4, targetCount: 2, fastResetRate: 0.0003, malformedResponseRate: 0.0002 }),
+    },
+  }),
   bench: defineScenario({
     name: 'bench',
     description: 'Large and fast to generate (about 700 MB in 8 daytime hours): the mixed groups at a high rate, for throughput benchmarks.',

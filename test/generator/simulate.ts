@@ -237,6 +237,20 @@ export class Simulator {
     const albTimeoutAtMs = dispatchMs + idleTimeoutMs + rng.uniform(0.1, 3);
     const clientGiveUpMs = p.receivedMs + p.client.timeoutMs;
     const firstMs = Math.min(responseAtMs, resetAtMs, albTimeoutAtMs, clientGiveUpMs);
+    // Drawn only when the knobs are set, so scenarios without them keep their random streams.
+    const fastResetRate = group.spec.fastResetRate ?? 0;
+    const malformedRate = group.spec.malformedResponseRate ?? 0;
+    if (firstMs === responseAtMs && fastResetRate > 0 && rng.chance(fastResetRate)) {
+      // The worker dies as it reads the request: the RST comes back within a few ms, like a race's.
+      dropConnection(connection);
+      const tptMs = Math.min(50, rng.lognormal(3, 1));
+      return this.emit(sink, base, 'target_reset', { elbStatus: 502, tptMs, timeMs: dispatchMs + tptMs + rng.uniform(0.05, 0.5) });
+    }
+    if (firstMs === responseAtMs && malformedRate > 0 && rng.chance(malformedRate)) {
+      // Headers the ALB cannot parse: it answers 502 itself, with the target's time and no status.
+      dropConnection(connection);
+      return this.emit(sink, base, 'target_malformed_response', { elbStatus: 502, tptMs: latencyMs, timeMs: dispatchMs + latencyMs + rng.uniform(0.05, 0.5) });
+    }
 
     if (firstMs === responseAtMs) {
       this.pools.complete(connection, responseAtMs);

@@ -95,3 +95,6 @@ export function formatReportTime(iso: string | null): string | null {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? iso : formatUtc(ms);
 }
+
+/** A probability in two significant digits: `0.0042`, `3e-7`. */
+export const formatProbability = (p: number): string => (p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(0));

@@ -13,6 +13,7 @@ import {
   formatDuration,
   formatIdleRange,
   formatPercent,
+  formatProbability,
   formatRate,
   formatReportTime,
   formatSeconds,
@@ -285,6 +286,8 @@ function verdictLines(report: Report): Line[] {
   } else if (errors === 0) {
     lines.push({ tone: 'ok', text: `No 5xx or 460 responses in ${analysed}: nothing to diagnose.` });
   }
+  // "No races" is said with the exposure that backs it (analyze/verdict.ts NO_RACES).
+  if (verdict.status === 'none' && errors > 0) lines.push({ tone: 'ok', text: reasons(verdict.reasons) });
   if (errors === 0) return lines;
   const others: ClassCounts = { ...report.classes };
   for (const id of RACE_CLASSES) delete others[id];
@@ -308,7 +311,11 @@ function raceHeadline(group: TargetGroupReport): string {
   const server = group.suspectedServers[0];
   const asides = [
     ...(server === undefined ? [] : [`matches the ${serverLabel(server)} default`]),
-    ...(confidence === 'low' ? ['low confidence: few races so far'] : []),
+    ...(group.keepAlive.method === 'known-close'
+      ? ['likely, not certain: few races, at an idle age where a known default closes']
+      : confidence === 'low'
+        ? ['low confidence: few races so far']
+        : []),
   ];
   const aside = asides.length === 0 ? '' : ` (${asides.join('; ')})`;
   return `${head} come from idle connections closed at ≈${formatSeconds(estimatedSeconds)} by the target${aside}.`;
@@ -501,7 +508,7 @@ function recommendationsSection(report: Report): Section | null {
     return {
       title: action.includes(short) ? action : `${short}: ${action}`,
       facts: facts.join(' · '),
-      reason: shorten(rec.reason.trim()),
+      reason: likelyPrefix(report, rec) + shorten(rec.reason.trim()),
       servers: rec.servers.slice(0, MAX_SERVERS).map((server): ServerView => {
         // A side condition shared by several servers (all of Node's frameworks) is said once.
         let note = serverNote(server);
@@ -526,6 +533,17 @@ function samplesSection(report: Report): Section | null {
   if (classes.length === 0) return null;
   const detail = report.redacted === true ? 'client IPs and query strings masked (--no-redact keeps them)' : 'each with its log file and line';
   return { kind: 'samples', title: 'Sample entries', detail, classes };
+}
+
+/**
+ * Keep-alive advice from one or a few races at a known close time (`likely` in the data): said as likely,
+ * with the chance that stray 502s put them there.
+ */
+function likelyPrefix(report: Report, rec: Report['recommendations'][number]): string {
+  if ((rec as { likely?: unknown }).likely !== true) return '';
+  const p = report.targetGroups.find((g) => g.arn === rec.targetGroup)?.keepAlive.pValue;
+  const chance = p === null || p === undefined ? '' : ` (chance would put them there with probability ${formatProbability(p)})`;
+  return `Likely, not certain: few races, but at an idle age where a known server default closes${chance}. `;
 }
 
 function notesSection(report: Report): Section | null {
