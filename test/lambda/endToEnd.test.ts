@@ -214,7 +214,7 @@ describe('24 hourly runs of the bundled handler over a generated day', () => {
     const last = resultOf(24);
     expect(last.windowEnd).toBe('2026-03-15T00:00:00.000Z');
     expect(last.pendingWindows).toEqual([]);
-    expect(last.keysWritten).toEqual(['job/state/2026/03/15/0000.json.gz', 'job/reports/2026/03/15/0000.json', 'job/reports/2026/03/15/0000.md', 'job/latest.json']);
+    expect(last.keysWritten).toEqual(['job/state/2026/03/15/0000.json.gz', 'job/reports/2026/03/15/0000.json', 'job/reports/2026/03/15/0000.md', 'job/reports/2026/03/15/0000.html', 'job/latest.json']);
     const latest = await store.get('job/latest.json');
     expect(latest!.body.toString('utf8')).toBe((await store.get('job/reports/2026/03/15/0000.json'))!.body.toString('utf8'));
     expect(latest!.metadata['window-end']).toBe('2026-03-15T00:00:00.000Z');
@@ -267,7 +267,7 @@ describe('24 hourly runs of the bundled handler over a generated day', () => {
     const published = sns.published.length;
     const again = await invoke([{ hour: 24 }, { hour: 16 }, { hour: LATE_DELIVERY_HOUR }]);
     for (const result of again) expect(result).toMatchObject({ windowsAccumulated: [], pendingWindows: [], objectsRead: 0, alerts: [] });
-    expect(again[1]!.keysWritten).toEqual(['job/reports/2026/03/14/1600.json', 'job/reports/2026/03/14/1600.md']);
+    expect(again[1]!.keysWritten).toEqual(['job/reports/2026/03/14/1600.json', 'job/reports/2026/03/14/1600.md', 'job/reports/2026/03/14/1600.html']);
     expect(await snapshot()).toEqual(before);
     expect(sns.published).toHaveLength(published);
   }, 120_000);
