@@ -8,6 +8,7 @@ import type { ErrorJson } from '../errors.js';
 export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
 import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+import type { SampleDetail } from '../analyze/state.js';
 import type { Verdict } from '../analyze/verdict.js';
 import type { BandExposure } from '../analyze/knownCloses.js';
 export type { BandExposure } from '../analyze/knownCloses.js';
@@ -44,23 +45,15 @@ export interface KeepAliveReport extends KeepAliveEstimate {
  * says. The first few of each (target group, class) by time, file and line (analyze/samples.ts).
  * `--redact` masks `client` and the query string of `url`.
  */
-export interface SampleEvent {
+export interface SampleEvent extends SampleDetail {
   class: CauseClass;
   /** The target group's ARN; null for entries in none. */
   targetGroup: string | null;
   file: string;
   line: number;
   time: string;
-  client: string | null;
   target: string | null;
   node: string | null;
-  verb: string | null;
-  url: string | null;
-  protocol: string | null;
-  elbStatusCode: number | null;
-  targetStatusCode: number | null;
-  /** request, target and response processing times in seconds, as logged (-1: none). */
-  processingTimes: [number | null, number | null, number | null];
   idleGapMs: number | null;
 }
 
