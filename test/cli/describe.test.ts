@@ -126,6 +126,26 @@ describe('report --describe', () => {
     expect(regions).toContain('eu-west-1');
   });
 
+  it('load balancers whose idle timeouts differ: none is used, and a note says to pass --lb', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'alb-doctor-describe-two-'));
+    const otherElb = 'app/other-lb/0123456789abcdef';
+    const otherArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/${otherElb}`;
+    writeFileSync(
+      join(otherDir, `${ACCOUNT}_elasticloadbalancing_${REGION}_app.other-lb.0123456789abcdef_20240502T1005Z_172.31.4.18_efgh5678.log`),
+      entry(START_MS + 30_000, 200, '10.0.0.1:80', '0.000 0.001 0.000').replace(ELB, otherElb) + '\n',
+    );
+    settingsInForce(120);
+    elb.on(DescribeLoadBalancerAttributesCommand, { LoadBalancerArn: otherArn }).resolves({ Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '60' }] });
+    const run = await runCli(['report', dir, otherDir, '--describe', '--format', 'json'], { describeClient });
+    const json = JSON.parse(run.stdout) as Report;
+    expect(json.described!.loadBalancers.map((lb) => lb.arn)).toEqual([LB_ARN, otherArn]);
+    expect(json.albIdleTimeoutSeconds.source).toBe('default');
+    expect(json.notes.join(' ')).toContain('The logs hold load balancers with different idle timeouts (my-loadbalancer 120 s, other-lb 60 s)');
+    // --lb picks one: its entries only, and its setting.
+    const one = await runCli(['report', dir, otherDir, '--describe', '--lb', 'other-lb', '--format', 'json'], { describeClient });
+    expect((JSON.parse(one.stdout) as Report).albIdleTimeoutSeconds).toEqual({ value: 60, source: 'described' });
+  });
+
   const failures: [string, () => void, string, RegExp][] = [
     [
       'access denied',
