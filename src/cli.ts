@@ -11,6 +11,7 @@ import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recor
 import { createReadProgress } from './progress.js';
 import { redactReport } from './report/redact.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
+import type { DescribeOptions } from './describe/describeSettings.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
@@ -28,6 +29,8 @@ export interface CliIo {
   /** Whether stdout/stderr are terminals: the report's default format, colour and the progress line follow. */
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** `report --describe`: the ELBv2 client for a region, instead of one made with the default credentials (tests). */
+  describeClient?: DescribeOptions['clientFor'];
   /** The clock behind relative --from/--to (`6h` = now minus 6 hours); Date.now unless a test fixes it. */
   now?: () => number;
 }
@@ -79,6 +82,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
     .option('--alb-idle-timeout <seconds>', "the load balancer's idle timeout, 1-4000 (default: inferred from 504s, else 60)")
+    .option('--describe', "read the load balancer's idle timeout and each target group's deregistration delay from AWS (read-only calls; needs credentials) and use them instead of inferring")
     .option('--redact', 'mask client IPs and URL query strings in the sample entries, for sharing (default for html)')
     .option('--no-redact', 'keep client IPs and query strings in an html report')
     .action(async (sources: string[], options: ReportOptions) => {
@@ -204,6 +208,7 @@ interface ReportOptions extends S3Flags {
   output?: string;
   events?: string;
   albIdleTimeout?: string;
+  describe?: boolean;
   /** --redact / --no-redact; undefined when neither was given. */
   redact?: boolean;
 }
@@ -239,7 +244,12 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     try {
       result = await runReport(
         sources,
-        { ...window, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: reportSources },
+        {
+          ...window,
+          ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }),
+          sources: reportSources,
+          ...(options.describe === true && { describe: describeOptions(options, io) }),
+        },
         {
           ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
           async afterChunk(current) {
@@ -255,6 +265,8 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     await flushEvents();
     const { report, stats } = result;
     for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    // A describe that failed is not unreadable input: the report stands on inferred values and says so.
+    for (const error of report.described?.errors ?? []) io.stderr.write(`alb-doctor: ${error.message}\n`);
     // A page is made to be shared: it masks client IPs and query strings unless told not to.
     const redact = options.redact ?? format === 'html';
     const text = render[format](redact ? redactReport(report) : report, { color });
@@ -265,6 +277,13 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     await output?.close();
     await events?.close();
   }
+}
+
+function describeOptions(flags: S3Flags, io: CliIo): DescribeOptions {
+  return {
+    ...(flags.profile !== undefined && { profile: flags.profile }),
+    ...(io.describeClient !== undefined && { clientFor: io.describeClient }),
+  };
 }
 
 /** One --events line, keys in a fixed order so the file diffs and greps well. */

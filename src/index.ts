@@ -29,4 +29,5 @@ export { CAUSE_CLASSES } from './types.js';
 export { FORMATS, render, type Format } from './report/render/index.js';
 export { AlbDoctorError, isAlbDoctorError, type ErrorCode, type ErrorJson } from './errors.js';
 export type { SourceOptions } from './sources/index.js';
+export type { DescribeOptions } from './describe/describeSettings.js';
 export type { AlbRecord } from './parse/fields.js';

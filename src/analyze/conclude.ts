@@ -5,7 +5,7 @@
  * wording: report/build.ts turns this into the Report.
  */
 import type { ErrorJson } from '../errors.js';
-import type { CauseClass } from '../types.js';
+import type { CauseClass, DescribedSettings } from '../types.js';
 import { AlbIdleTimeoutInference, type IdleTimeoutSource } from './albIdle.js';
 import type { ConnectionStats } from './connections.js';
 import { eventOf, type CauseEvent } from './events.js';
@@ -19,6 +19,8 @@ import type { Timeline } from '../types.js';
 export interface ConcludeOptions {
   /** --alb-idle-timeout; when absent it is inferred from 504s, else the default. */
   albIdleTimeoutSeconds?: number;
+  /** What --describe read from AWS: its idle timeout is used when the flag is absent and the load balancers agree. */
+  described?: DescribedSettings;
   /** Each event not emitted while accumulating: the decided races and the errors whose gap was pending. */
   onEvent?: (event: CauseEvent) => void;
 }
@@ -50,6 +52,8 @@ export interface Diagnosis {
   dataSpanMs: number;
   idleTimeout: { value: number; source: IdleTimeoutSource };
   idleTimeoutSamples: number;
+  /** What --describe read (and could not); null without --describe. */
+  described: DescribedSettings | null;
   /** Evidence in the logs against the --alb-idle-timeout given; null without the flag or without such evidence. */
   idleTimeoutConflict: IdleTimeoutConflict | null;
   /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
@@ -95,7 +99,7 @@ function idleTimeoutConflict(flagSeconds: number | undefined, inference: AlbIdle
 
 export function conclude(state: AnalysisState, options: ConcludeOptions = {}): Diagnosis {
   const idleTimeoutInference = AlbIdleTimeoutInference.fromState(state.idleTimeoutElapsed);
-  const idleTimeout = idleTimeoutInference.resolve(options.albIdleTimeoutSeconds);
+  const idleTimeout = idleTimeoutInference.resolve(options.albIdleTimeoutSeconds, describedIdleTimeout(options.described));
   const timeline = TimelineCounter.fromState(state.timeline);
   const groups = new Map(state.groups.map((g) => [g.arn, new GroupState(g)]));
 
@@ -149,6 +153,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     dataSpanMs,
     idleTimeout,
     idleTimeoutSamples: idleTimeoutInference.samples,
+    described: options.described ?? null,
     idleTimeoutConflict: idleTimeoutConflict(options.albIdleTimeoutSeconds, idleTimeoutInference, groups.values()),
     groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
     exposure,
@@ -157,6 +162,12 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     counters: state.counters,
     samples: keepFirstSamples(samples),
   };
+}
+
+/** The idle timeout every described load balancer has; undefined when none was read or they differ (logs of several). */
+export function describedIdleTimeout(described: DescribedSettings | undefined): number | undefined {
+  const values = new Set((described?.loadBalancers ?? []).map((lb) => lb.idleTimeoutSeconds));
+  return values.size === 1 ? [...values][0] : undefined;
 }
 
 function raceOrder(a: RaceRecord, b: RaceRecord): number {

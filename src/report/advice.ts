@@ -23,19 +23,26 @@ export interface KindedRecommendation extends Recommendation {
 /** A server's setting with the additions the renderers show (its display name, a side condition). */
 type ServerAdviceJson = ServerAdvice & { name: string; note?: string };
 
-export function wordAdvice(advice: readonly Advice[]): KindedRecommendation[] {
-  return advice.map(word);
+export interface WordOptions {
+  /** Target group ARN → `deregistration_delay.timeout_seconds` as read with --describe. */
+  deregistrationDelays?: ReadonlyMap<string, number>;
 }
 
-function word(advice: Advice): KindedRecommendation {
+export function wordAdvice(advice: readonly Advice[], options: WordOptions = {}): KindedRecommendation[] {
+  return advice.map((a) => word(a, options.deregistrationDelays?.get(a.targetGroup)));
+}
+
+function word(advice: Advice, deregistrationDelaySeconds: number | undefined): KindedRecommendation {
   const { words, servers, targetKeepAliveSeconds } =
     advice.kind === 'keepalive'
       ? { words: keepAliveWords(advice), servers: serverAdvice(advice), targetKeepAliveSeconds: advice.targetKeepAliveSeconds }
       : { words: OTHER_WORDS[advice.kind](advice.targetGroupName, advice.events, advice.albIdleTimeoutSeconds), servers: [], targetKeepAliveSeconds: null };
+  // The drain the group really has, where its targets stopped listening while the ALB still sent them requests.
+  const drain = advice.kind === 'deploy' && deregistrationDelaySeconds !== undefined ? ` ${drainWords(advice.targetGroupName, deregistrationDelaySeconds)}` : '';
   // Keys in the order the report has always written them.
   return {
     targetGroup: advice.targetGroup,
-    action: words.action,
+    action: words.action + drain,
     targetKeepAliveSeconds,
     albIdleTimeoutSeconds: advice.albIdleTimeoutSeconds,
     servers,
@@ -101,6 +108,21 @@ const OTHER_WORDS: Record<Exclude<RecommendationKind, 'keepalive'>, (name: strin
     reason: `${classCount(ADVICE_CLASS.slow_targets, events)}: no answer from the target within the ALB idle timeout (${albIdle} s).`,
   }),
 };
+
+/**
+ * The deregistration delay read with --describe, for a group whose targets stopped listening too early.
+ * Deregistration stops new requests only once it has reached every ALB node, a few seconds in which
+ * requests still arrive, and then waits up to the delay for those in flight
+ * (docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay);
+ * a target must keep listening through both.
+ */
+function drainWords(name: string, delaySeconds: number): string {
+  const delay = `${formatCount(delaySeconds)} s`;
+  if (delaySeconds === 0) {
+    return `${name}'s deregistration delay is 0 s (deregistration_delay.timeout_seconds, read with --describe): the ALB drops requests in flight the moment a target is deregistered, so raise it above the slowest request and keep targets listening until it ends.`;
+  }
+  return `${name}'s deregistration delay is ${delay} (deregistration_delay.timeout_seconds, read with --describe): the ALB still sends new requests to a target for a few seconds after deregistering it and then waits up to ${delay} for those in flight, so keep each target listening through that time (a preStop sleep on EKS; ECS stops a task only after the delay) and stop it only once its requests have ended.`;
+}
 
 /** A keep-alive time in a sentence: `6.0`, `2.01`, `13.5`. */
 export function formatSeconds(seconds: number): string {

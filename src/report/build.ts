@@ -8,6 +8,7 @@ import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
 import { formatSeconds, wordAdvice } from './advice.js';
+import { describedIdleTimeout } from '../analyze/conclude.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
@@ -22,7 +23,8 @@ export function buildReport(input: Diagnosis): Report {
       a.name.localeCompare(b.name) ||
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? []));
+  const delays = new Map((input.described?.targetGroups ?? []).map((g) => [g.arn, g.deregistrationDelaySeconds]));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], delays.get(g.arn)));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -55,11 +57,12 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs })),
+    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs }), { deregistrationDelays: delays }),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
     samples: samples(input),
+    ...(input.described !== null && { described: input.described }),
   };
 }
 
@@ -87,7 +90,7 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupReport {
+function groupReport(group: GroupState, exposure: BandExposure[], deregistrationDelaySeconds: number | undefined): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -111,6 +114,7 @@ function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupRe
     },
     suspectedServers: suspected,
     exposure,
+    ...(deregistrationDelaySeconds !== undefined && { deregistrationDelaySeconds: { value: deregistrationDelaySeconds, source: 'described' as const } }),
   };
 }
 
@@ -126,6 +130,7 @@ function notes(input: Diagnosis): string[] {
   } else if (idleTimeout.source === 'default') {
     out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few target timeouts (504) to infer it); pass --alb-idle-timeout if yours differs.`);
   }
+  out.push(...describedNotes(input));
   const conflict = input.idleTimeoutConflict;
   if (conflict !== null) {
     const flag = conflict.flagSeconds;
@@ -167,6 +172,35 @@ function notes(input: Diagnosis): string[] {
   }
   if (counters.overlappingPairs > 0) {
     out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
+  }
+  return out;
+}
+
+/** What --describe changed or could not do, one sentence each. */
+function describedNotes(input: Diagnosis): string[] {
+  const described = input.described;
+  if (described === null) return [];
+  const out: string[] = [];
+  const { idleTimeout } = input;
+  const lbName = (arn: string): string => /loadbalancer\/app\/([^/]+)\//.exec(arn)?.[1] ?? arn;
+  if (idleTimeout.source === 'described') {
+    const names = described.loadBalancers.map((lb) => lbName(lb.arn)).join(', ');
+    out.push(`The ALB idle timeout, ${formatCount(idleTimeout.value)} s, is ${names}'s idle_timeout.timeout_seconds as read from AWS (--describe).`);
+  }
+  const agreed = describedIdleTimeout(described);
+  if (idleTimeout.source === 'flag' && agreed !== undefined && agreed !== idleTimeout.value) {
+    out.push(
+      `--alb-idle-timeout says ${formatCount(idleTimeout.value)} s, but the load balancer's idle_timeout.timeout_seconds is ${formatCount(agreed)} s (read with --describe); the report uses ${formatCount(idleTimeout.value)} s as told, so drop the flag to use the setting in force.`,
+    );
+  }
+  if (described.loadBalancers.length > 1 && agreed === undefined) {
+    const each = described.loadBalancers.map((lb) => `${lbName(lb.arn)} ${formatCount(lb.idleTimeoutSeconds)} s`).join(', ');
+    out.push(`The logs hold load balancers with different idle timeouts (${each}), so the report uses ${idleTimeout.source === 'flag' ? 'the flag' : 'what the logs suggest'}; pass --lb to analyse one of them.`);
+  }
+  if (described.errors.length > 0) {
+    const first = described.errors[0]!.message.replace(/^--describe: /, '');
+    const more = described.errors.length > 1 ? ` (and ${countOf(described.errors.length - 1, 'error', 'more')})` : '';
+    out.push(`--describe could not read every setting from AWS: ${first.replace(/\.$/, '')}${more}; where it failed, the report uses what the logs suggest.`);
   }
   return out;
 }

@@ -7,7 +7,8 @@ import type { ErrorJson } from '../errors.js';
 
 export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
-import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+import type { CauseClass, ClassCounts, DescribedSettings, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+export type { DescribedSettings } from '../types.js';
 import type { SampleDetail } from '../analyze/state.js';
 import type { Verdict } from '../analyze/verdict.js';
 import type { BandExposure } from '../analyze/knownCloses.js';
@@ -30,6 +31,8 @@ export interface TargetGroupReport {
    * idle within its band, and the races a day a target closing there would cause (analyze/knownCloses.ts).
    */
   exposure?: BandExposure[];
+  /** `deregistration_delay.timeout_seconds` as read with --describe; absent when it was not read. */
+  deregistrationDelaySeconds?: { value: number; source: 'described' };
 }
 
 /** The estimate, and (additions) the evidence behind it. */
@@ -81,7 +84,8 @@ export interface Report {
     unread: ErrorSample[];
   };
   window: { from: string | null; to: string | null };
-  albIdleTimeoutSeconds: { value: number; source: 'flag' | 'inferred' | 'default' };
+  /** `described` (an addition): read from the load balancer's attributes with --describe. */
+  albIdleTimeoutSeconds: { value: number; source: 'flag' | 'described' | 'inferred' | 'default' };
   classes: ClassCounts;
   targetGroups: TargetGroupReport[];
   recommendations: Recommendation[];
@@ -93,6 +97,11 @@ export interface Report {
   verdict: Verdict;
   /** Sample entries of every class in every target group (SampleEvent); ordered by class, group, time, file, line. */
   samples: SampleEvent[];
+  /**
+   * Present with --describe: the settings read from AWS (load balancers' idle timeouts, target groups'
+   * deregistration delays) and one error per thing that could not be read.
+   */
+  described?: DescribedSettings;
   /** Present when client IPs and query strings were masked for sharing (--redact). */
   redacted?: true;
 }
