@@ -10,10 +10,13 @@ import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
 import { redactReport } from './report/redact.js';
+import { formatCount } from './report/render/format.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
+import { countOf } from './report/render/labels.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
+import { escapeJsonControls, escapeTerminal } from './safeText.js';
 import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -96,11 +99,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return EXIT_OK;
       }
       const message = error.message.replace(/^error: /, '').trimEnd().replace(/\.$/, '');
-      io.stderr.write(`alb-doctor: ${message}; run 'alb-doctor --help' for usage.\n`);
+      io.stderr.write(`alb-doctor: ${escapeTerminal(message)}; run 'alb-doctor --help' for usage.\n`);
       return EXIT_USAGE;
     }
     if (isAlbDoctorError(error)) {
-      io.stderr.write(`alb-doctor: ${error.message}\n`);
+      // Messages name files, S3 keys and flag values: any of them may hold a terminal escape.
+      io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
       return error.code === 'USAGE' ? EXIT_USAGE : EXIT_INPUT_ERROR;
     }
     throw error; // a bug: let the stack trace show
@@ -160,14 +164,14 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const parseSources = sourceOptions(options, io);
   const out = options.output ? createWriteStream(options.output) : io.stdout;
-  let pending = options.format === 'csv' ? csvHeaderLine() : '';
+  const csv = options.format === 'csv';
+  let pending = csv ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const ok = out.write(pending);
+    const ok = out.write(csv ? pending : escapeJsonControls(pending));
     pending = '';
     if (!ok) await once(out, 'drain');
   };
-  const csv = options.format === 'csv';
   const csvOptions = { raw: options.csvRaw === true };
   let fileJson = '';
   let fileJsonFor = '';
@@ -254,7 +258,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     // Races are classified once the whole input is known: their events come last.
     await flushEvents();
     const { report, stats } = result;
-    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     // A page is made to be shared: it masks client IPs and query strings unless told not to.
     const redact = options.redact ?? format === 'html';
     const text = render[format](redact ? redactReport(report) : report, { color });
@@ -269,7 +273,8 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
 
 /** One --events line, keys in a fixed order so the file diffs and greps well. */
 const eventLine = (event: CauseEvent): string =>
-  JSON.stringify({
+  escapeJsonControls(
+    JSON.stringify({
     file: event.file,
     line: event.line,
     time: event.time,
@@ -278,7 +283,8 @@ const eventLine = (event: CauseEvent): string =>
     target: event.target,
     node: event.node,
     idleGapMs: event.idleGapMs,
-  }) + '\n';
+    }),
+  ) + '\n';
 
 /** `idle_timeout.timeout_seconds` allows whole seconds from 1 to 4000 (AWS: edit-load-balancer-attributes). */
 function parseIdleTimeout(text: string): number {
@@ -347,21 +353,21 @@ function writeAll(stream: Writable, text: string): Promise<void> {
 export function summarize(stats: InputStats, outsideWindow = 0): string {
   const lines: string[] = [];
   lines.push(
-    `alb-doctor: ${stats.files} file(s), ${stats.lines} line(s): ${stats.entries} entries, ` +
-      `${stats.malformed} malformed, ${stats.blankLines} blank; ${stats.skippedFiles} file(s) skipped.`,
+    `alb-doctor: ${countOf(stats.files, 'file')}, ${countOf(stats.lines, 'line')}: ${countOf(stats.entries, 'entry')}, ` +
+      `${formatCount(stats.malformed)} malformed, ${formatCount(stats.blankLines)} blank; ${countOf(stats.skippedFiles, 'file')} skipped.`,
   );
-  const entries = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
-  if (outsideWindow > 0) lines.push(`  left out ${entries(outsideWindow)} outside --from/--to`);
-  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${entries(stats.otherLoadBalancer)} of other load balancers than --lb names`);
+  if (outsideWindow > 0) lines.push(`  left out ${countOf(outsideWindow, 'entry')} outside --from/--to`);
+  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${countOf(stats.otherLoadBalancer, 'entry')} of other load balancers than --lb names`);
   for (const [reason, count] of Object.entries(stats.skippedByReason)) {
-    lines.push(`  skipped ${count} × ${reason.replaceAll('_', ' ')}`);
+    lines.push(`  skipped ${formatCount(count)} × ${reason.replaceAll('_', ' ')}`);
   }
   if (stats.malformed > 0) {
-    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${formatCount(n)}`).join(', ');
     lines.push(`  malformed lines by reason: ${byCode}`);
-    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${sample.message}`);
+    // Samples name the file (a log's or an S3 key's text): shown with its controls as visible escapes.
+    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${escapeTerminal(sample.message)}`);
   }
-  for (const error of stats.unread) lines.push(`alb-doctor: ${error.message}`);
+  for (const error of stats.unread) lines.push(`alb-doctor: ${escapeTerminal(error.message)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -151,8 +151,9 @@ describe('alb-doctor parse', () => {
       { name: 'plus', userAgent: '+1+2', written: "'+1+2" },
       { name: 'minus', userAgent: '-2+3', written: "'-2+3" },
       { name: 'at', userAgent: '@SUM(1)', written: "'@SUM(1)" },
-      { name: 'tab', userAgent: '\t=1+1', written: "'\t=1+1" },
-      { name: 'carriage return', userAgent: '\r=1+1', written: "'\r=1+1" },
+      // A tab or CR is written as a visible escape, which no spreadsheet runs.
+      { name: 'tab', userAgent: '\t=1+1', written: '\\t=1+1' },
+      { name: 'carriage return', userAgent: '\r=1+1', written: '\\r=1+1' },
       // Not formulas: left as logged.
       { name: 'plain text', userAgent: 'curl/8.0', written: 'curl/8.0' },
       { name: 'an equals sign inside', userAgent: 'a=b', written: 'a=b' },
