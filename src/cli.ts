@@ -15,7 +15,7 @@ import { FORMATS, type Format, render } from './report/render/index.js';
 import { countOf } from './report/render/labels.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
-import { lbNameOf } from './sources/s3Keys.js';
+import { isS3Uri, lbNameOf } from './sources/s3Keys.js';
 import { escapeJsonControls, escapeTerminal } from './safeText.js';
 import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -224,7 +224,10 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   if (options.output !== undefined && options.output === options.events) {
     throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
   }
-  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  // Until the first object arrives, the line names the S3 targets and the endpoint it waits on.
+  const s3Targets = sources.filter(isS3Uri);
+  const waitingFor = s3Targets.length === 0 ? undefined : escapeTerminal(`${s3Targets.join(', ')} at ${options.endpointUrl ?? `S3${options.region === undefined ? '' : ` (${options.region})`}`}`);
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true, ...(waitingFor !== undefined && { waitingFor }) });
   const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
   const reportSources = sourceOptions(options, io, onListed);
   let output: FileHandle | null = null;
