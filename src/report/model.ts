@@ -9,10 +9,10 @@ export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
 import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
 import type { SampleDetail } from '../analyze/state.js';
-import type { Verdict } from '../analyze/verdict.js';
+import type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 import type { BandExposure } from '../analyze/knownCloses.js';
 export type { BandExposure } from '../analyze/knownCloses.js';
-export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
+export type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
 export interface TargetGroupReport {
   arn: string;
@@ -95,4 +95,23 @@ export interface Report {
   samples: SampleEvent[];
   /** Present when client IPs and query strings were masked for sharing (--redact). */
   redacted?: true;
+}
+
+/** A verdict's reason: a stable code for programs (alerts) and one sentence for people (report/verdict.ts). */
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  text: string;
+}
+
+export interface TargetGroupVerdict {
+  arn: string;
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+}
+
+/** The verdict (rules and precedence: analyze/verdict.ts), in words. */
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+  targetGroups: TargetGroupVerdict[];
 }
