@@ -22,8 +22,10 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\
 const dir = mkdtempSync(join(tmpdir(), 'alb-doctor-hostile-process-'));
 const logs = join(dir, 'logs');
 
-/** Values of the corpus that a log line can hold, and 8-bit C1 CSI (a raw 0x9b byte, invalid UTF-8). */
-const VALUES = [...HOSTILE_VALUES.map((v) => v.value).filter((v) => v.length < 1000), 'z'.repeat(20_000) + '\x1b[2J'];
+/** Values of the corpus short enough for every field of one line (an entry is at most 64 KiB). */
+const VALUES = HOSTILE_VALUES.map((v) => v.value).filter((v) => v.length < 1000);
+/** Large values that still fit one entry: in the user agent and the target group name. */
+const LARGE = ['A\x1b[2J'.repeat(6_000), 'z'.repeat(25_000) + '\x1b]52;c;eA==\x07'];
 
 const at = (minute: number): string => new Date(Date.UTC(2026, 2, 14, 0, 0) + minute * 60_000).toISOString().replace('Z', '000Z');
 
@@ -42,11 +44,18 @@ function line(value: string, i: number, status: 200 | 502): string {
   );
 }
 
+/** An entry with a large value as its user agent and its target group's name, `-` elsewhere. */
+const largeLine = (large: string, i: number, status: 200 | 502): string =>
+  line('-', i, status)
+    .replace('"GET https://h.example:443/- HTTP/1.1" "-"', `"GET https://h.example:443/- HTTP/1.1" "${large}"`)
+    .replace('targetgroup/-/', `targetgroup/${large}/`);
+
 function writeCorpus(): void {
   mkdirSync(logs, { recursive: true });
   const lines: string[] = [];
   let i = 0;
   for (const value of VALUES) for (const status of [200, 200, 502] as const) lines.push(line(value, i++, status));
+  for (const large of LARGE) for (const status of [200, 502] as const) lines.push(largeLine(large, i++, status));
   // Malformed: a 100 KB value (longer than any entry), raw escapes outside any field, a raw 0x9b.
   lines.push(line('y'.repeat(100_000), i++, 502));
   lines.push('\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J not an entry \r\u009b2J');
@@ -115,6 +124,7 @@ describe('NO_COLOR=1 alb-doctor on hostile logs, as a process: no control byte f
       expect(names).toContain('api\x1b[2J\x1b[H');
       expect(names).toContain('c1\u009b2J');
       expect(names).toContain('invoice\u202egpj.exe');
+      for (const large of LARGE) expect(names).toContain(large);
       expect(report.input.malformed).toBeGreaterThan(4);
     } else if (format === 'text') {
       expect(stdout).toContain('api\\x1b[2J\\x1b[H');
