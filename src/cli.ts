@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument('<source...>', SOURCE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--csv-raw', "CSV: write text that starts with = + - @, a tab or a CR as logged, without the leading ' that stops spreadsheets running it as a formula")
+    .option('--csv-raw', "CSV: write text as logged: without the leading ' that stops spreadsheets running text that starts with = + - @, a tab or a CR as a formula, and with control characters raw instead of as visible escapes such as \\x1b")
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .action(async (sources: string[], options: ParseOptions) => {
