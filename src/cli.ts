@@ -269,6 +269,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     else await output.writeFile(text);
     return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
   } finally {
+    progress.stop();
     await output?.close();
     await events?.close();
   }
