@@ -227,9 +227,10 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   // Until the first object arrives, the line names the S3 targets and the endpoint it waits on.
   const s3Targets = sources.filter(isS3Uri);
   const waitingFor = s3Targets.length === 0 ? undefined : escapeTerminal(`${s3Targets.join(', ')} at ${options.endpointUrl ?? `S3${options.region === undefined ? '' : ` (${options.region})`}`}`);
-  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true, ...(waitingFor !== undefined && { waitingFor }) });
+  // The flags are checked before the progress clock starts: a usage error leaves nothing running.
   const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
   const reportSources = sourceOptions(options, io, onListed);
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true, ...(waitingFor !== undefined && { waitingFor }) });
   let output: FileHandle | null = null;
   let events: FileHandle | null = null;
   try {
