@@ -10,11 +10,14 @@ import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
 import { redactReport } from './report/redact.js';
+import { formatCount } from './report/render/format.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import type { DescribeOptions } from './describe/describeSettings.js';
+import { countOf } from './report/render/labels.js';
 import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
-import { lbNameOf } from './sources/s3Keys.js';
+import { isS3Uri, lbNameOf } from './sources/s3Keys.js';
+import { escapeJsonControls, escapeTerminal } from './safeText.js';
 import { parseTimeWindow } from './timeRange.js';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -62,7 +65,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument('<source...>', SOURCE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--csv-raw', "CSV: write text that starts with = + - @, a tab or a CR as logged, without the leading ' that stops spreadsheets running it as a formula")
+    .option('--csv-raw', "CSV: write text as logged: without the leading ' that stops spreadsheets running text that starts with = + - @, a tab or a CR as a formula, and with control characters raw instead of as visible escapes such as \\x1b")
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .action(async (sources: string[], options: ParseOptions) => {
@@ -100,11 +103,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return EXIT_OK;
       }
       const message = error.message.replace(/^error: /, '').trimEnd().replace(/\.$/, '');
-      io.stderr.write(`alb-doctor: ${message}; run 'alb-doctor --help' for usage.\n`);
+      io.stderr.write(`alb-doctor: ${escapeTerminal(message)}; run 'alb-doctor --help' for usage.\n`);
       return EXIT_USAGE;
     }
     if (isAlbDoctorError(error)) {
-      io.stderr.write(`alb-doctor: ${error.message}\n`);
+      // Messages name files, S3 keys and flag values: any of them may hold a terminal escape.
+      io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
       return error.code === 'USAGE' ? EXIT_USAGE : EXIT_INPUT_ERROR;
     }
     throw error; // a bug: let the stack trace show
@@ -164,14 +168,14 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const parseSources = sourceOptions(options, io);
   const out = options.output ? createWriteStream(options.output) : io.stdout;
-  let pending = options.format === 'csv' ? csvHeaderLine() : '';
+  const csv = options.format === 'csv';
+  let pending = csv ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const ok = out.write(pending);
+    const ok = out.write(csv ? pending : escapeJsonControls(pending));
     pending = '';
     if (!ok) await once(out, 'drain');
   };
-  const csv = options.format === 'csv';
   const csvOptions = { raw: options.csvRaw === true };
   let fileJson = '';
   let fileJsonFor = '';
@@ -225,9 +229,13 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   if (options.output !== undefined && options.output === options.events) {
     throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
   }
-  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  // Until the first object arrives, the line names the S3 targets and the endpoint it waits on.
+  const s3Targets = sources.filter(isS3Uri);
+  const waitingFor = s3Targets.length === 0 ? undefined : escapeTerminal(`${s3Targets.join(', ')} at ${options.endpointUrl ?? `S3${options.region === undefined ? '' : ` (${options.region})`}`}`);
+  // The flags are checked before the progress clock starts: a usage error leaves nothing running.
   const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
   const reportSources = sourceOptions(options, io, onListed);
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true, ...(waitingFor !== undefined && { waitingFor }) });
   let output: FileHandle | null = null;
   let events: FileHandle | null = null;
   try {
@@ -264,9 +272,9 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     // Races are classified once the whole input is known: their events come last.
     await flushEvents();
     const { report, stats } = result;
-    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     // A describe that failed is not unreadable input: the report stands on inferred values and says so.
-    for (const error of report.described?.errors ?? []) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    for (const error of report.described?.errors ?? []) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     // A page is made to be shared: it masks client IPs and query strings unless told not to.
     const redact = options.redact ?? format === 'html';
     const text = render[format](redact ? redactReport(report) : report, { color });
@@ -274,6 +282,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     else await output.writeFile(text);
     return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
   } finally {
+    progress.stop();
     await output?.close();
     await events?.close();
   }
@@ -288,7 +297,8 @@ function describeOptions(flags: S3Flags, io: CliIo): DescribeOptions {
 
 /** One --events line, keys in a fixed order so the file diffs and greps well. */
 const eventLine = (event: CauseEvent): string =>
-  JSON.stringify({
+  escapeJsonControls(
+    JSON.stringify({
     file: event.file,
     line: event.line,
     time: event.time,
@@ -297,7 +307,8 @@ const eventLine = (event: CauseEvent): string =>
     target: event.target,
     node: event.node,
     idleGapMs: event.idleGapMs,
-  }) + '\n';
+    }),
+  ) + '\n';
 
 /** `idle_timeout.timeout_seconds` allows whole seconds from 1 to 4000 (AWS: edit-load-balancer-attributes). */
 function parseIdleTimeout(text: string): number {
@@ -366,21 +377,21 @@ function writeAll(stream: Writable, text: string): Promise<void> {
 export function summarize(stats: InputStats, outsideWindow = 0): string {
   const lines: string[] = [];
   lines.push(
-    `alb-doctor: ${stats.files} file(s), ${stats.lines} line(s): ${stats.entries} entries, ` +
-      `${stats.malformed} malformed, ${stats.blankLines} blank; ${stats.skippedFiles} file(s) skipped.`,
+    `alb-doctor: ${countOf(stats.files, 'file')}, ${countOf(stats.lines, 'line')}: ${countOf(stats.entries, 'entry')}, ` +
+      `${formatCount(stats.malformed)} malformed, ${formatCount(stats.blankLines)} blank; ${countOf(stats.skippedFiles, 'file')} skipped.`,
   );
-  const entries = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
-  if (outsideWindow > 0) lines.push(`  left out ${entries(outsideWindow)} outside --from/--to`);
-  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${entries(stats.otherLoadBalancer)} of other load balancers than --lb names`);
+  if (outsideWindow > 0) lines.push(`  left out ${countOf(outsideWindow, 'entry')} outside --from/--to`);
+  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${countOf(stats.otherLoadBalancer, 'entry')} of other load balancers than --lb names`);
   for (const [reason, count] of Object.entries(stats.skippedByReason)) {
-    lines.push(`  skipped ${count} × ${reason.replaceAll('_', ' ')}`);
+    lines.push(`  skipped ${formatCount(count)} × ${reason.replaceAll('_', ' ')}`);
   }
   if (stats.malformed > 0) {
-    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${formatCount(n)}`).join(', ');
     lines.push(`  malformed lines by reason: ${byCode}`);
-    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${sample.message}`);
+    // Samples name the file (a log's or an S3 key's text): shown with its controls as visible escapes.
+    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${escapeTerminal(sample.message)}`);
   }
-  for (const error of stats.unread) lines.push(`alb-doctor: ${error.message}`);
+  for (const error of stats.unread) lines.push(`alb-doctor: ${escapeTerminal(error.message)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -10,10 +10,10 @@ export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type
 import type { CauseClass, ClassCounts, DescribedSettings, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
 export type { DescribedSettings } from '../types.js';
 import type { SampleDetail } from '../analyze/state.js';
-import type { Verdict } from '../analyze/verdict.js';
+import type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 import type { BandExposure } from '../analyze/knownCloses.js';
 export type { BandExposure } from '../analyze/knownCloses.js';
-export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
+export type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
 export interface TargetGroupReport {
   arn: string;
@@ -104,4 +104,23 @@ export interface Report {
   described?: DescribedSettings;
   /** Present when client IPs and query strings were masked for sharing (--redact). */
   redacted?: true;
+}
+
+/** A verdict's reason: a stable code for programs (alerts) and one sentence for people (report/verdict.ts). */
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  text: string;
+}
+
+export interface TargetGroupVerdict {
+  arn: string;
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+}
+
+/** The verdict (rules and precedence: analyze/verdict.ts), in words. */
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+  targetGroups: TargetGroupVerdict[];
 }

@@ -83,8 +83,10 @@ describe.each(HOSTILE_VALUES)('hostile log text: $name', ({ value }) => {
     expect(page.match(/<script>/g)).toHaveLength(1);
   });
 
-  it('stays exact in JSON', () => {
-    const parsed = JSON.parse(renderJson(report)) as Report;
+  it('stays exact in JSON, with no raw control (DEL, C1 and bidi written as \\uXXXX)', () => {
+    const json = renderJson(report);
+    expect(json).not.toMatch(TERMINAL_UNSAFE);
+    const parsed = JSON.parse(json) as Report;
     expect(parsed).toEqual(report);
     expect(parsed.targetGroups.some((g) => g.name === value)).toBe(true);
   });
