@@ -39,6 +39,7 @@ import {
   type RecentJson,
 } from './state.js';
 import { TimelineCounter } from './timeline.js';
+import { TargetActivityKeeper } from './drain.js';
 
 export interface AccumulateOptions {
   /** --from/--to (or the window) as epoch ms: inclusive from, exclusive to, on the entry's `time`. */
@@ -104,6 +105,8 @@ export class Accumulator {
   private finished: AnalysisState | null = null;
   private readonly contextBeforeMs: number;
   private readonly lateFits = new Map<GroupAccumulator, KeepAliveFit>();
+  /** First and last appearance and answer per target, for drain windows (drain.ts). */
+  private readonly targetActivity = new TargetActivityKeeper();
 
   constructor(readonly options: AccumulateOptions = {}) {
     this.contextBeforeMs = options.contextBeforeMs ?? CONTEXT_BEFORE_WINDOW_MS;
@@ -222,6 +225,8 @@ export class Accumulator {
       events: this.pendingEvents,
       pairs: this.edges(),
       samples: this.samples.toState(),
+      targets: this.targetActivity.toState(),
+      ...(this.targetActivity.untracked > 0 && { untrackedTargets: this.targetActivity.untracked }),
     };
     this.awaitingAnswer.clear();
     this.finished = state;
@@ -241,7 +246,10 @@ export class Accumulator {
       tag.record.node = node;
       if (!this.tracker.isSegment(stream)) tag.record.pairKey = pairKey(node, pair.target);
     }
-    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, freesConnection(entry), tag);
+    const answered = freesConnection(entry);
+    // Context entries before the window are not the window's appearances.
+    if (tag !== null) this.targetActivity.add(pair.target, tag.kind === 'request' ? tag.arn : tag.record.arn, dispatchedMs, answered);
+    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, answered, tag);
     return true;
   }
 

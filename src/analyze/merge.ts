@@ -19,6 +19,7 @@ import type { AnalysisState, GroupAccount, PairEdge, PairTail, RaceRecord, Recen
 import { TimelineCounter } from './timeline.js';
 import { compareText } from './accumulate.js';
 import { keepFirstSamples } from './samples.js';
+import { mergeTargetActivity } from './drain.js';
 import type { ClassCounts } from '../types.js';
 
 export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
@@ -65,6 +66,8 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
 
   const timeline = TimelineCounter.fromState(a.timeline);
   timeline.addState(b.timeline);
+  const targets = mergeTargetActivity(a.targets ?? [], b.targets ?? []);
+  const untrackedTargets = (a.untrackedTargets ?? 0) + (b.untrackedTargets ?? 0) + targets.dropped;
   return {
     kind: a.kind,
     version: a.version,
@@ -103,6 +106,8 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
         return settledGaps.has(key) ? { ...sample, idleGapMs: settledGaps.get(key) ?? null } : sample;
       }),
     ]),
+    targets: targets.targets,
+    ...(untrackedTargets > 0 && { untrackedTargets }),
   };
 }
 

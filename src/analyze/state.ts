@@ -11,6 +11,7 @@ import type { ErrorJson } from '../errors.js';
 import type { CauseClass, ClassCounts, SkipReason } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { ConnectionStats } from './connections.js';
+import type { TargetActivity } from './drain.js';
 
 export const STATE_KIND = 'alb-doctor/analysis-state';
 export const STATE_VERSION = 1;
@@ -42,6 +43,13 @@ export interface AnalysisState {
    * conclude. Absent in states stored before samples were kept: read as none.
    */
   samples?: SampleRecord[];
+  /**
+   * Per target (`ip:port`), sorted: first and last appearance and answer, for drain windows (drain.ts); at
+   * most MAX_TRACKED_TARGETS. Absent in states stored before drain windows were measured: read as none.
+   */
+  targets?: TargetActivity[];
+  /** Targets past MAX_TRACKED_TARGETS, seen but not tracked. */
+  untrackedTargets?: number;
 }
 
 /** One log object's lines, counted once however many windows read it. */
