@@ -20,24 +20,11 @@
  * MAX_TRACKED_TARGETS (later targets are counted, not tracked: their bursts get no appearance times).
  */
 import { BURST_GAP_MS, MAX_DRAIN_BURSTS, MAX_TRACKED_TARGETS, ROLLOUT_GAP_MS, SIMULTANEOUS_MS } from './constants.js';
-import type { RaceRecord } from './state.js';
+import type { RaceRecord, TargetActivity } from './state.js';
+
+export type { TargetActivity } from './state.js';
 
 export { BURST_GAP_MS, MAX_DRAIN_BURSTS, MAX_TRACKED_TARGETS, ROLLOUT_GAP_MS, SIMULTANEOUS_MS } from './constants.js';
-
-/** One target's appearances in the window (dispatch times, epoch ms), for the state. */
-export interface TargetActivity {
-  /** `ip:port` as logged. */
-  target: string;
-  /** Its target group (the lowest ARN in code-unit order when the same ip:port is in several). */
-  arn: string;
-  firstSeenMs: number;
-  lastSeenMs: number;
-  requests: number;
-  /** Requests the target answered (it sent a status). */
-  answered: number;
-  firstAnsweredMs: number | null;
-  lastAnsweredMs: number | null;
-}
 
 export type DrainKind = 'deploy' | 'scale-in' | 'misconfiguration';
 

@@ -11,7 +11,6 @@ import type { ErrorJson } from '../errors.js';
 import type { CauseClass, ClassCounts, SkipReason } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { ConnectionStats } from './connections.js';
-import type { TargetActivity } from './drain.js';
 
 export const STATE_KIND = 'alb-doctor/analysis-state';
 export const STATE_VERSION = 1;
@@ -214,4 +213,19 @@ export interface SampleRecord extends SampleDetail {
   target: string | null;
   node: string | null;
   idleGapMs: number | null;
+}
+
+/** One target's appearances in the window (dispatch times, epoch ms), for drain windows (drain.ts). */
+export interface TargetActivity {
+  /** `ip:port` as logged. */
+  target: string;
+  /** Its target group (the lowest ARN in code-unit order when the same ip:port is in several). */
+  arn: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  requests: number;
+  /** Requests the target answered (it sent a status). */
+  answered: number;
+  firstAnsweredMs: number | null;
+  lastAnsweredMs: number | null;
 }

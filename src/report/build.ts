@@ -11,7 +11,8 @@ import { formatSeconds, wordAdvice } from './advice.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
-import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure } from './model.js';
+import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure, type DrainBurstReport } from './model.js';
+import type { DrainEpisode } from '../analyze/drain.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -22,7 +23,7 @@ export function buildReport(input: Diagnosis): Report {
       a.name.localeCompare(b.name) ||
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? []));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.drain.get(g.arn) ?? []));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -55,7 +56,7 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs })),
+    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, drain: input.drain, targets: input.targets })),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
@@ -87,7 +88,7 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupReport {
+function groupReport(group: GroupState, exposure: BandExposure[], drain: readonly DrainEpisode[]): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -111,6 +112,32 @@ function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupRe
     },
     suspectedServers: suspected,
     exposure,
+    drain: drain.map(drainReport),
+  };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+function drainReport(e: DrainEpisode): DrainBurstReport {
+  return {
+    kind: e.kind,
+    targets: e.targets.map((t) => t.target),
+    firstFailure: iso(e.firstFailureMs),
+    lastFailure: iso(e.lastFailureMs),
+    windowSeconds: e.windowSeconds,
+    failures: e.failures,
+    perTarget: e.targets.map((t) => ({
+      target: t.target,
+      lastAnswered: isoOrNull(t.lastAnsweredMs),
+      firstFailure: iso(t.firstFailureMs),
+      lastFailure: iso(t.lastFailureMs),
+      answeredAgain: isoOrNull(t.answeredAgainMs),
+      lastSeen: isoOrNull(t.lastSeenMs),
+      vanished: t.answeredAgainMs === null,
+      windowSeconds: t.windowSeconds,
+      failures: t.failures,
+    })),
   };
 }
 
