@@ -12,7 +12,7 @@ import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
 import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure, type DrainBurstReport } from './model.js';
-import type { DrainEpisode } from '../analyze/drain.js';
+import { MAX_TRACKED_TARGETS, type DrainEpisode } from '../analyze/drain.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -191,6 +191,11 @@ function notes(input: Diagnosis): string[] {
   }
   if (counters.overflowRaces > 0) {
     out.push(`${countOf(counters.overflowRaces, 'raceShaped502')} beyond the first ${formatCount(MAX_HELD_RACES)} were classified as they came, against the estimate so far and without deploy-run context.`);
+  }
+  if (input.untrackedTargets > 0) {
+    out.push(
+      `${formatCount(input.untrackedTargets)} ${input.untrackedTargets === 1 ? 'target' : 'targets'} beyond the first ${formatCount(MAX_TRACKED_TARGETS)} were not tracked for drain windows, so their bursts show no last appearance and are never taken for a misconfiguration.`,
+    );
   }
   if (counters.overlappingPairs > 0) {
     out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);

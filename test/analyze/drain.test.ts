@@ -5,6 +5,8 @@
  * targets and health checks, never from the analyzer.
  */
 import { describe, expect, it } from 'vitest';
+import { drainEpisodes, mergeTargetActivity } from '../../src/analyze/drain.js';
+import type { RaceRecord, TargetActivity } from '../../src/analyze/state.js';
 import { runReport } from '../../src/run.js';
 import type { DrainRecommendation, Report } from '../../src/report/model.js';
 import { scenario, simulate, type DeepPartial, type PresetName, type Scenario, type SimulationResult } from '../generator/index.js';
@@ -108,5 +110,54 @@ describe('platform rows when the log cannot tell', () => {
     for (const p of advice.platforms) expect(p.source).toMatch(/^https:\/\//);
     const rec = report.recommendations.find((r) => (r as { kind?: string }).kind === 'deploy')!;
     expect(rec.action).toMatch(/preStop sleep, a SIGTERM handler that keeps listening, or a termination lifecycle hook/);
+  });
+});
+
+describe('drainEpisodes, by hand', () => {
+  const T0 = Date.parse('2026-03-14T21:00:00Z');
+  const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef';
+  let line = 0;
+  /** A refused request on `target` at `s` seconds, with the pair's answers around it (seconds, or null). */
+  const refusal = (target: string, s: number, before: number | null, after: number | null): RaceRecord => ({
+    file: 'f.log', line: ++line, time: new Date(T0 + s * 1000).toISOString(), timeMs: T0 + s * 1000 + 1, dispatchedMs: T0 + s * 1000,
+    arn: ARN, target, node: '172.31.0.1', pairKey: `172.31.0.1 ${target}`, idleGapMs: null, gapPending: false, shape: 'B',
+    answeredBeforeMs: before === null ? null : T0 + before * 1000, answeredAfterMs: after === null ? null : T0 + after * 1000, recent: null,
+  });
+  const seen = (target: string, first: number, last: number, firstAnswer: number | null, lastAnswer: number | null): [string, TargetActivity] => [
+    target,
+    { target, arn: ARN, firstSeenMs: T0 + first * 1000, lastSeenMs: T0 + last * 1000, requests: 100, answered: firstAnswer === null ? 0 : 90,
+      firstAnsweredMs: firstAnswer === null ? null : T0 + firstAnswer * 1000, lastAnsweredMs: lastAnswer === null ? null : T0 + lastAnswer * 1000 },
+  ];
+
+  it('calls a rollout that replaces its targets with new ones a deploy, though none of the old ones comes back', () => {
+    const refusals = [refusal('10.0.0.1:80', 600, 599, null), refusal('10.0.0.1:80', 615, 599, null), refusal('10.0.0.2:80', 700, 699, null), refusal('10.0.0.2:80', 712, 699, null)];
+    const activity = new Map([seen('10.0.0.1:80', 0, 615, 0, 599), seen('10.0.0.2:80', 0, 712, 0, 699), seen('10.0.0.9:80', 640, 3600, 640, 3600), seen('10.0.0.8:80', 730, 3600, 730, 3600)]);
+    const [episode] = drainEpisodes(refusals, activity, ARN);
+    expect(episode!.kind).toBe('deploy');
+    expect(episode!.windowSeconds).toBe(15);
+    expect(episode!.targets.map((t) => [t.target, t.answeredAgainMs])).toEqual([['10.0.0.1:80', null], ['10.0.0.2:80', null]]);
+  });
+
+  it('calls one target that stops for good with nothing joining a scale-in, and splits bursts at an answer in between', () => {
+    const refusals = [
+      refusal('10.0.0.1:80', 100, 99, 130), refusal('10.0.0.1:80', 110, 99, 130),
+      // answered at 130 on its pair: the next refusals are another burst, 2 h later another event
+      refusal('10.0.0.1:80', 7300, 7299, null), refusal('10.0.0.1:80', 7320, 7299, null),
+    ];
+    const activity = new Map([seen('10.0.0.1:80', 0, 7320, 0, 7299), seen('10.0.0.2:80', 0, 9000, 0, 9000)]);
+    const episodes = drainEpisodes(refusals, activity, ARN);
+    expect(episodes.map((e) => [e.kind, e.windowSeconds, e.failures])).toEqual([['deploy', 10, 2], ['scale-in', 20, 2]]);
+  });
+
+  it('merges per-target records in either order to the same result', () => {
+    const a = [seen('10.0.0.1:80', 10, 20, 10, 19)[1], seen('10.0.0.2:80', 5, 50, null, null)[1]];
+    const b = [seen('10.0.0.1:80', 30, 40, 31, 40)[1], seen('10.0.0.3:80', 1, 2, 1, 2)[1]];
+    const ab = mergeTargetActivity(a, b);
+    expect(ab).toEqual(mergeTargetActivity(b, a));
+    expect(ab.targets.map((t) => [t.target, t.firstSeenMs - T0, t.lastSeenMs - T0, t.requests, t.answered])).toEqual([
+      ['10.0.0.1:80', 10_000, 40_000, 200, 180],
+      ['10.0.0.2:80', 5_000, 50_000, 100, 0],
+      ['10.0.0.3:80', 1_000, 2_000, 100, 90],
+    ]);
   });
 });
