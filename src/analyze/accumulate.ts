@@ -19,6 +19,7 @@ import type { CauseClass, InputStats, LineCounts, LogFileRef } from '../types.js
 import { AlbIdleTimeoutInference, DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from './albIdle.js';
 import { classifyEntry } from './classify.js';
 import { ConnectionTracker, pairKey, recentRequests, type PairState } from './connections.js';
+import { MAX_HELD_RESETS } from './constants.js';
 import { CONTEXT_BEFORE_WINDOW_MS, MAX_HELD_RACES, type CauseEvent, eventOf, toCandidate } from './events.js';
 import { fitKeepAlive, type KeepAliveFit } from './keepalive.js';
 import { classifyRaces } from './races.js';
@@ -34,6 +35,7 @@ import {
   type AnalysisState,
   type EventRecord,
   type FileAccount,
+  type HeldReset,
   type PairEdge,
   type RaceRecord,
   type RecentJson,
@@ -107,6 +109,8 @@ export class Accumulator {
   private readonly lateFits = new Map<GroupAccumulator, KeepAliveFit>();
   /** First and last appearance and answer per target, for drain windows (drain.ts). */
   private readonly targetActivity = new TargetActivityKeeper();
+  private readonly resets: HeldReset[] = [];
+  private overflowResets = 0;
 
   constructor(readonly options: AccumulateOptions = {}) {
     this.contextBeforeMs = options.contextBeforeMs ?? CONTEXT_BEFORE_WINDOW_MS;
@@ -227,6 +231,8 @@ export class Accumulator {
       samples: this.samples.toState(),
       targets: this.targetActivity.toState(),
       ...(this.targetActivity.untracked > 0 && { untrackedTargets: this.targetActivity.untracked }),
+      resets: this.resets,
+      ...(this.overflowResets > 0 && { overflowResets: this.overflowResets }),
     };
     this.awaitingAnswer.clear();
     this.finished = state;
@@ -265,6 +271,12 @@ export class Accumulator {
     tag.record.gapPending = pending;
     if (gapMs !== null) tag.group.histogram.addRequest(gapMs);
     if (tag.kind === 'error') {
+      if (tag.record.cls === 'target_reset' && tag.record.target !== null) {
+        if (this.resets.length < MAX_HELD_RESETS) {
+          const r = tag.record;
+          this.resets.push({ arn: r.arn, target: r.target!, dispatchedMs: r.dispatchedMs, file: r.file, line: r.line });
+        } else this.overflowResets++;
+      }
       // A pending gap is settled later for --events; the sample shows none (it is evidence of the class).
       this.samples.offer(sampleOf(tag.record, tag.record.cls, tag.detail));
       if (pending) this.pendingEvents.push(tag.record);

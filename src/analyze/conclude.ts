@@ -12,7 +12,7 @@ import { eventOf, type CauseEvent } from './events.js';
 import { GroupState } from './groups.js';
 import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
 import type { BandExposure } from './knownCloses.js';
-import type { AnalysisState, Counters, RaceRecord } from './state.js';
+import type { AnalysisState, Counters, HeldReset, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import type { Timeline } from '../types.js';
 import { drainEpisodes, type DrainEpisode, type TargetActivity } from './drain.js';
@@ -151,7 +151,13 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     else refusalsByGroup.set(race.arn, [race]);
   }
   const targets = new Map((state.targets ?? []).map((t) => [t.target, t]));
-  const drain = new Map([...refusalsByGroup.entries()].map(([arn, refusals]) => [arn, drainEpisodes(refusals, targets, arn)]));
+  const resetsByGroup = new Map<string, HeldReset[]>();
+  for (const reset of state.resets ?? []) {
+    const list = resetsByGroup.get(reset.arn);
+    if (list) list.push(reset);
+    else resetsByGroup.set(reset.arn, [reset]);
+  }
+  const drain = new Map([...refusalsByGroup.entries()].map(([arn, refusals]) => [arn, drainEpisodes(refusals, targets, arn, resetsByGroup.get(arn) ?? [])]));
 
   const first = state.firstTimeMs;
   const last = state.lastTimeMs;

@@ -199,6 +199,8 @@ export const ROLLOUT_GAP_MS = 10 * 60_000;
 export const SIMULTANEOUS_MS = 30_000;
 /** Targets tracked for drain windows (first and last appearance and answer): one small record each. */
 export const MAX_TRACKED_TARGETS = 100_000;
+/** `target_reset` 502s held for drain bursts (requests cut while served, as a target is killed): later ones are counted. */
+export const MAX_HELD_RESETS = 20_000;
 /** Drain episodes reported per target group (the first ones by time). */
 export const MAX_DRAIN_BURSTS = 100;
 /** The preStop sleep (or drain before shutdown) the advice derives: the longest measured window plus this. */

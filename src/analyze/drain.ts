@@ -10,7 +10,8 @@
  *   answered before: wrong port or protocol, a security group that refuses the ALB, HTTP to an HTTPS group.
  *
  * Per target and burst: the last answered request before it, the first and last refused one, and when the
- * target answered again (or its last appearance, when it vanished). The window is last refusal − first
+ * target answered again (or its last appearance, when it vanished); and the requests it dropped while
+ * serving them around the burst (`target_reset`: killed with requests in flight). The window is last refusal − first
  * refusal (dispatch times): the target had stopped listening by the first, the ALB routed to it until the
  * last. The advice sizes the drain from the longest window of a rollout.
  *
@@ -20,7 +21,7 @@
  * MAX_TRACKED_TARGETS (later targets are counted, not tracked: their bursts get no appearance times).
  */
 import { BURST_GAP_MS, MAX_DRAIN_BURSTS, MAX_TRACKED_TARGETS, ROLLOUT_GAP_MS, SIMULTANEOUS_MS } from './constants.js';
-import type { RaceRecord, TargetActivity } from './state.js';
+import type { HeldReset, RaceRecord, TargetActivity } from './state.js';
 
 export type { TargetActivity } from './state.js';
 
@@ -40,6 +41,11 @@ export interface TargetBurst {
   /** Its last appearance in the log (null when not tracked). */
   lastSeenMs: number | null;
   failures: number;
+  /**
+   * Requests the target dropped while serving them (`target_reset`) within BURST_GAP_MS of the burst: the
+   * target was killed with requests in flight, its grace before the forced stop shorter than they took.
+   */
+  resets: number;
   /** lastFailureMs − firstFailureMs, in seconds. */
   windowSeconds: number;
 }
@@ -52,6 +58,8 @@ export interface DrainEpisode {
   /** The longest window of its targets, in seconds. */
   windowSeconds: number;
   failures: number;
+  /** The targets' resets (TargetBurst.resets), summed. */
+  resets: number;
   targets: TargetBurst[];
 }
 
@@ -120,7 +128,12 @@ export function mergeTargetActivity(a: readonly TargetActivity[], b: readonly Ta
  * The drain episodes of one target group from its refused connections (race records decided
  * `target_connection_error`, any order) and the per-target records of the whole input.
  */
-export function drainEpisodes(refusals: readonly RaceRecord[], activity: ReadonlyMap<string, TargetActivity>, arn: string): DrainEpisode[] {
+export function drainEpisodes(
+  refusals: readonly RaceRecord[],
+  activity: ReadonlyMap<string, TargetActivity>,
+  arn: string,
+  resets: readonly HeldReset[] = [],
+): DrainEpisode[] {
   const byTargetRecords = new Map<string, RaceRecord[]>();
   for (const r of refusals) {
     if (r.target === null) continue;
@@ -147,6 +160,20 @@ export function drainEpisodes(refusals: readonly RaceRecord[], activity: Readonl
     }
   }
   bursts.sort((x, y) => x.firstFailureMs - y.firstFailureMs || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
+  // A reset joins the nearest burst of its target within BURST_GAP_MS: a request cut as the target was killed.
+  for (const reset of resets) {
+    let best: TargetBurst | null = null;
+    let bestDistance = Infinity;
+    for (const burst of bursts) {
+      if (burst.target !== reset.target) continue;
+      const distance = Math.max(0, burst.firstFailureMs - reset.dispatchedMs, reset.dispatchedMs - burst.lastFailureMs);
+      if (distance <= BURST_GAP_MS && distance < bestDistance) {
+        best = burst;
+        bestDistance = distance;
+      }
+    }
+    if (best !== null) best.resets++;
+  }
 
   const groupTargets = [...activity.values()].filter((t) => t.arn === arn);
   const groupFirstSeenMs = groupTargets.reduce((m, t) => Math.min(m, t.firstSeenMs), Infinity);
@@ -183,6 +210,7 @@ function burstOf(target: string, records: readonly RaceRecord[], activity: Targe
     answeredAgainMs,
     lastSeenMs: activity?.lastSeenMs ?? null,
     failures: records.length,
+    resets: 0,
     windowSeconds: Math.round(lastFailureMs - firstFailureMs) / 1000,
   };
 }
@@ -209,6 +237,7 @@ function episodeOf(bursts: TargetBurst[], activity: ReadonlyMap<string, TargetAc
     lastFailureMs,
     windowSeconds: bursts.reduce((m, b) => Math.max(m, b.windowSeconds), 0),
     failures: bursts.reduce((n, b) => n + b.failures, 0),
+    resets: bursts.reduce((n, b) => n + b.resets, 0),
     targets: bursts,
   };
 }

@@ -93,6 +93,8 @@ export interface DrainAdvice {
   windowSeconds: number | null;
   /** The targets of the burst with the longest window. */
   longestTargets: string[];
+  /** Requests cut while served (`target_reset`) in its deploy and scale-in bursts. */
+  resets: number;
   settings: DrainSettings | null;
   platform: PlatformId | null;
   /** Why the log points to that platform; null when it cannot tell. */
@@ -189,6 +191,7 @@ function drainAdvice(group: GroupState, input: RecommendInput): DrainAdvice | nu
     bursts: episodes.length,
     windowSeconds: longest?.windowSeconds ?? null,
     longestTargets: longest === null ? [] : [...longest.targets].sort((a, b) => b.windowSeconds - a.windowSeconds).map((t) => t.target),
+    resets: leaving.reduce((n, e) => n + e.resets, 0),
     settings,
     platform,
     platformEvidence: evidence,

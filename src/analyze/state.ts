@@ -49,6 +49,19 @@ export interface AnalysisState {
   targets?: TargetActivity[];
   /** Targets past MAX_TRACKED_TARGETS, seen but not tracked. */
   untrackedTargets?: number;
+  /** `target_reset` 502s on a target (requests cut while served), for drain bursts; at most MAX_HELD_RESETS. */
+  resets?: HeldReset[];
+  /** `target_reset` 502s past MAX_HELD_RESETS, counted only. */
+  overflowResets?: number;
+}
+
+/** A request a target dropped while serving it (`target_reset`), where drain bursts need it. */
+export interface HeldReset {
+  arn: string;
+  target: string;
+  dispatchedMs: number;
+  file: string;
+  line: number;
 }
 
 /** One log object's lines, counted once however many windows read it. */

@@ -60,6 +60,7 @@ function drainJson(drain: DrainAdvice): DrainRecommendation {
     bursts: drain.bursts,
     windowSeconds: drain.windowSeconds,
     longestTargets: drain.longestTargets,
+    resets: drain.resets,
     preStopSleepSeconds: drain.settings?.keepServingSeconds ?? null,
     terminationGracePeriodSeconds: drain.settings?.gracePeriodSeconds ?? null,
     deregistrationDelaySeconds: drain.settings?.deregistrationDelaySeconds ?? null,
@@ -101,7 +102,11 @@ function drainWords(advice: DeployAdvice, drain: DrainAdvice): Words {
     reason:
       `${refused} in ${countBursts(drain.bursts)}, ${kinds}: each target stopped listening while the ALB still routed to it, for up to ${window} s` +
       `${longest === undefined ? '' : ` (${longest})`} between its first and last refused request. Serving ${keep} s more (${window} s + ${keep - Math.ceil(drain.windowSeconds)} s margin) covers that; ` +
-      `the grace before a forced stop must then cover the drain and the application's shutdown (${drain.settings.gracePeriodSeconds} s), and the deregistration delay must end before it (${drain.settings.deregistrationDelaySeconds} s).${on} ` +
+      `the grace before a forced stop must then cover the drain and the application's shutdown (${drain.settings.gracePeriodSeconds} s), and the deregistration delay must end before it (${drain.settings.deregistrationDelaySeconds} s).` +
+      (drain.resets > 0
+        ? ` ${classCount('target_reset', drain.resets)} around these bursts: the targets were killed with requests in flight, so the grace before the forced stop must also outlast the slowest request.`
+        : '') +
+      `${on} ` +
       `Lowering the ALB idle timeout does not shorten this window, and lowered to dodge keep-alive races it turns every request longer than the new timeout into a 504.`,
   };
 }

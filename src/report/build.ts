@@ -127,6 +127,7 @@ function drainReport(e: DrainEpisode): DrainBurstReport {
     lastFailure: iso(e.lastFailureMs),
     windowSeconds: e.windowSeconds,
     failures: e.failures,
+    resets: e.resets,
     perTarget: e.targets.map((t) => ({
       target: t.target,
       lastAnswered: isoOrNull(t.lastAnsweredMs),
@@ -137,6 +138,7 @@ function drainReport(e: DrainEpisode): DrainBurstReport {
       vanished: t.answeredAgainMs === null,
       windowSeconds: t.windowSeconds,
       failures: t.failures,
+      resets: t.resets,
     })),
   };
 }

@@ -48,6 +48,8 @@ export interface DrainBurstReport {
   /** The longest of its targets' windows (last − first refusal), seconds to the ms. */
   windowSeconds: number;
   failures: number;
+  /** Requests its targets dropped while serving them around the burst (`target_reset`): killed with requests in flight. */
+  resets: number;
   perTarget: DrainTargetReport[];
 }
 
@@ -65,6 +67,7 @@ export interface DrainTargetReport {
   vanished: boolean;
   windowSeconds: number;
   failures: number;
+  resets: number;
 }
 
 /** The drain settings derived from the measured windows, with the platform rows (analyze/platforms.ts). */
@@ -74,6 +77,8 @@ export interface DrainRecommendation {
   /** The longest measured window of a deploy or scale-in (seconds); null when every burst is a misconfiguration. */
   windowSeconds: number | null;
   longestTargets: string[];
+  /** Requests cut while served (`target_reset`) in its deploy and scale-in bursts. */
+  resets: number;
   /** How long a target must keep serving once told to stop (preStop sleep): the window + 5 s. */
   preStopSleepSeconds: number | null;
   terminationGracePeriodSeconds: number | null;

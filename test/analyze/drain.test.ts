@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { drainEpisodes, mergeTargetActivity } from '../../src/analyze/drain.js';
-import type { RaceRecord, TargetActivity } from '../../src/analyze/state.js';
+import type { HeldReset, RaceRecord, TargetActivity } from '../../src/analyze/state.js';
 import { runReport } from '../../src/run.js';
 import type { DrainRecommendation, Report } from '../../src/report/model.js';
 import { scenario, simulate, type DeepPartial, type PresetName, type Scenario, type SimulationResult } from '../generator/index.js';
@@ -147,6 +147,15 @@ describe('drainEpisodes, by hand', () => {
     const activity = new Map([seen('10.0.0.1:80', 0, 7320, 0, 7299), seen('10.0.0.2:80', 0, 9000, 0, 9000)]);
     const episodes = drainEpisodes(refusals, activity, ARN);
     expect(episodes.map((e) => [e.kind, e.windowSeconds, e.failures])).toEqual([['deploy', 10, 2], ['scale-in', 20, 2]]);
+  });
+
+  it('counts the requests a target dropped while serving them around its burst, and none elsewhere', () => {
+    const refusals = [refusal('10.0.0.1:80', 100, 99, 200), refusal('10.0.0.1:80', 120, 99, 200)];
+    const activity = new Map([seen('10.0.0.1:80', 0, 3600, 0, 3600), seen('10.0.0.2:80', 0, 3600, 0, 3600)]);
+    const reset = (target: string, s: number): HeldReset => ({ arn: ARN, target, dispatchedMs: T0 + s * 1000, file: 'f.log', line: ++line });
+    const [episode] = drainEpisodes(refusals, activity, ARN, [reset('10.0.0.1:80', 125), reset('10.0.0.1:80', 60), reset('10.0.0.1:80', 900), reset('10.0.0.2:80', 121)]);
+    expect(episode!.resets).toBe(2);
+    expect(episode!.targets[0]!.resets).toBe(2);
   });
 
   it('merges per-target records in either order to the same result', () => {

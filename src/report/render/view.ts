@@ -567,7 +567,8 @@ function drainSection(report: Report): Section | null {
       const targets = burst.perTarget.slice(0, MAX_DRAIN_TARGETS_SHOWN).map((t) => {
         const before = t.lastAnswered === null ? 'no answer before' : `last answer ${clock(t.lastAnswered)}`;
         const after = t.answeredAgain !== null ? `answered again ${clock(t.answeredAgain)}` : t.lastSeen !== null ? `not answered again (last seen ${clock(t.lastSeen)})` : 'not answered again';
-        return `${t.target}: ${before}, refused ${clock(t.firstFailure)}–${clock(t.lastFailure)} (${countOf(t.failures, 'request')}, ${formatSeconds(t.windowSeconds)}), ${after}`;
+        const cut = (t.resets ?? 0) > 0 ? `, ${formatCount(t.resets)} cut while served` : '';
+        return `${t.target}: ${before}, refused ${clock(t.firstFailure)}–${clock(t.lastFailure)} (${countOf(t.failures, 'request')}, ${formatSeconds(t.windowSeconds)})${cut}, ${after}`;
       });
       const more = burst.perTarget.length > MAX_DRAIN_TARGETS_SHOWN ? `; and ${formatCount(burst.perTarget.length - MAX_DRAIN_TARGETS_SHOWN)} more targets` : '';
       const span = `${formatUtc(Date.parse(burst.firstFailure))}–${clock(burst.lastFailure)} UTC`;
