@@ -252,10 +252,11 @@ export class Accumulator {
       tag.record.node = node;
       if (!this.tracker.isSegment(stream)) tag.record.pairKey = pairKey(node, pair.target);
     }
-    const answered = freesConnection(entry);
-    // Context entries before the window are not the window's appearances.
-    if (tag !== null) this.targetActivity.add(pair.target, tag.kind === 'request' ? tag.arn : tag.record.arn, dispatchedMs, answered);
-    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, answered, tag);
+    const targetStatus = entry.number(F.target_status_code);
+    // Context entries before the window are not the window's appearances. Any status from the target is an
+    // answer (a WebSocket upgrade too, though its connection does not go back to the pool).
+    if (tag !== null) this.targetActivity.add(pair.target, tag.kind === 'request' ? tag.arn : tag.record.arn, dispatchedMs, targetStatus !== null);
+    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, freesConnection(entry, targetStatus), tag);
     return true;
   }
 
@@ -409,8 +410,7 @@ export function dispatchedMsOf(entry: AlbEntry): number {
  * The target answered and the connection went back to the ALB's pool. Not after a race, reset or
  * timeout (the connection is gone), nor after a WebSocket upgrade (the connection is the socket's now).
  */
-function freesConnection(entry: AlbEntry): boolean {
-  const targetStatus = entry.number(F.target_status_code);
+function freesConnection(entry: AlbEntry, targetStatus: number | null): boolean {
   if (targetStatus === null || entry.number(F.elb_status_code) === 502) return false;
   return entry.buf[entry.spans.start[F.type]!] !== 0x77; /* w: ws, wss */
 }
