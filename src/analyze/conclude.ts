@@ -12,9 +12,10 @@ import { eventOf, type CauseEvent } from './events.js';
 import { GroupState } from './groups.js';
 import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
 import type { BandExposure } from './knownCloses.js';
-import type { AnalysisState, Counters, RaceRecord } from './state.js';
+import type { AnalysisState, Counters, HeldReset, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import type { Timeline } from '../types.js';
+import { drainEpisodes, type DrainEpisode, type TargetActivity } from './drain.js';
 
 export interface ConcludeOptions {
   /** --alb-idle-timeout; when absent it is inferred from 504s, else the default. */
@@ -66,6 +67,12 @@ export interface Diagnosis {
   counters: Counters;
   /** The first entries of each (group, class) by time, file and line, races included (samples.ts). */
   samples: SampleRecord[];
+  /** Per group (by ARN): bursts of refused connections with their drain windows and kind (drain.ts); groups without any are absent. */
+  drain: Map<string, DrainEpisode[]>;
+  /** Per target: first and last appearance and answer (drain.ts), by target. */
+  targets: Map<string, TargetActivity>;
+  /** Targets seen past the cap, not tracked. */
+  untrackedTargets: number;
 }
 
 /**
@@ -140,6 +147,22 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     options.onEvent?.(eventOf(race, cls));
   }
 
+  const refusalsByGroup = new Map<string, RaceRecord[]>();
+  for (const { race, cls } of decided) {
+    if (cls !== 'target_connection_error') continue;
+    const list = refusalsByGroup.get(race.arn);
+    if (list) list.push(race);
+    else refusalsByGroup.set(race.arn, [race]);
+  }
+  const targets = new Map((state.targets ?? []).map((t) => [t.target, t]));
+  const resetsByGroup = new Map<string, HeldReset[]>();
+  for (const reset of state.resets ?? []) {
+    const list = resetsByGroup.get(reset.arn);
+    if (list) list.push(reset);
+    else resetsByGroup.set(reset.arn, [reset]);
+  }
+  const drain = new Map([...refusalsByGroup.entries()].map(([arn, refusals]) => [arn, drainEpisodes(refusals, targets, arn, resetsByGroup.get(arn) ?? [])]));
+
   const first = state.firstTimeMs;
   const last = state.lastTimeMs;
   // The timeline shows the window asked for; rates per day use the time the entries actually cover.
@@ -161,6 +184,9 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     connections: state.connections,
     counters: state.counters,
     samples: keepFirstSamples(samples),
+    drain,
+    targets,
+    untrackedTargets: state.untrackedTargets ?? 0,
   };
 }
 

@@ -12,7 +12,8 @@ import { describedIdleTimeout } from '../analyze/conclude.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
-import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure } from './model.js';
+import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure, type DrainBurstReport } from './model.js';
+import { MAX_TRACKED_TARGETS, type DrainEpisode } from '../analyze/drain.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -24,7 +25,7 @@ export function buildReport(input: Diagnosis): Report {
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
   const delays = new Map((input.described?.targetGroups ?? []).map((g) => [g.arn, g.deregistrationDelaySeconds]));
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], delays.get(g.arn)));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.drain.get(g.arn) ?? [], delays.get(g.arn)));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -57,7 +58,10 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs }), { deregistrationDelays: delays }),
+    recommendations: wordAdvice(
+      recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, drain: input.drain, targets: input.targets }),
+      { deregistrationDelays: delays },
+    ),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
@@ -90,7 +94,12 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState, exposure: BandExposure[], deregistrationDelaySeconds: number | undefined): TargetGroupReport {
+function groupReport(
+  group: GroupState,
+  exposure: BandExposure[],
+  drain: readonly DrainEpisode[],
+  deregistrationDelaySeconds: number | undefined,
+): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -115,6 +124,34 @@ function groupReport(group: GroupState, exposure: BandExposure[], deregistration
     suspectedServers: suspected,
     exposure,
     ...(deregistrationDelaySeconds !== undefined && { deregistrationDelaySeconds: { value: deregistrationDelaySeconds, source: 'described' as const } }),
+    drain: drain.map(drainReport),
+  };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+function drainReport(e: DrainEpisode): DrainBurstReport {
+  return {
+    kind: e.kind,
+    targets: e.targets.map((t) => t.target),
+    firstFailure: iso(e.firstFailureMs),
+    lastFailure: iso(e.lastFailureMs),
+    windowSeconds: e.windowSeconds,
+    failures: e.failures,
+    resets: e.resets,
+    perTarget: e.targets.map((t) => ({
+      target: t.target,
+      lastAnswered: isoOrNull(t.lastAnsweredMs),
+      firstFailure: iso(t.firstFailureMs),
+      lastFailure: iso(t.lastFailureMs),
+      answeredAgain: isoOrNull(t.answeredAgainMs),
+      lastSeen: isoOrNull(t.lastSeenMs),
+      vanished: t.answeredAgainMs === null,
+      windowSeconds: t.windowSeconds,
+      failures: t.failures,
+      resets: t.resets,
+    })),
   };
 }
 
@@ -169,6 +206,11 @@ function notes(input: Diagnosis): string[] {
   }
   if (counters.overflowRaces > 0) {
     out.push(`${countOf(counters.overflowRaces, 'raceShaped502')} beyond the first ${formatCount(MAX_HELD_RACES)} were classified as they came, against the estimate so far and without deploy-run context.`);
+  }
+  if (input.untrackedTargets > 0) {
+    out.push(
+      `${formatCount(input.untrackedTargets)} ${input.untrackedTargets === 1 ? 'target' : 'targets'} beyond the first ${formatCount(MAX_TRACKED_TARGETS)} were not tracked for drain windows, so their bursts show no last appearance and are never taken for a misconfiguration.`,
+    );
   }
   if (counters.overlappingPairs > 0) {
     out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);

@@ -33,6 +33,62 @@ export interface TargetGroupReport {
   exposure?: BandExposure[];
   /** `deregistration_delay.timeout_seconds` as read with --describe; absent when it was not read. */
   deregistrationDelaySeconds?: { value: number; source: 'described' };
+  /**
+   * Bursts of refused connections (`target_connection_error`) with their drain windows: how long the ALB kept
+   * routing to targets that no longer listened, and what left them (analyze/drain.ts). Empty when none.
+   */
+  drain?: DrainBurstReport[];
+}
+
+/** Targets of one group that stopped listening together (a rollout, a scale-in) or never listened. */
+export interface DrainBurstReport {
+  /** `deploy`: one after another, each back or replaced; `scale-in`: at once, none back; `misconfiguration`: never answered. */
+  kind: 'deploy' | 'scale-in' | 'misconfiguration';
+  targets: string[];
+  /** First and last refused request of the burst (dispatch time, ISO). */
+  firstFailure: string;
+  lastFailure: string;
+  /** The longest of its targets' windows (last − first refusal), seconds to the ms. */
+  windowSeconds: number;
+  failures: number;
+  /** Requests its targets dropped while serving them around the burst (`target_reset`): killed with requests in flight. */
+  resets: number;
+  perTarget: DrainTargetReport[];
+}
+
+export interface DrainTargetReport {
+  target: string;
+  /** The last request it answered before the burst; null when none was seen. */
+  lastAnswered: string | null;
+  firstFailure: string;
+  lastFailure: string;
+  /** The first request it answered after the burst; null when it did not. */
+  answeredAgain: string | null;
+  /** Its last appearance in the log; null when not tracked. */
+  lastSeen: string | null;
+  /** It never answered again in the log (removed, replaced, or the log ends). */
+  vanished: boolean;
+  windowSeconds: number;
+  failures: number;
+  resets: number;
+}
+
+/** The drain settings derived from the measured windows, with the platform rows (analyze/platforms.ts). */
+export interface DrainRecommendation {
+  kinds: ('deploy' | 'scale-in' | 'misconfiguration')[];
+  bursts: number;
+  /** The longest measured window of a deploy or scale-in (seconds); null when every burst is a misconfiguration. */
+  windowSeconds: number | null;
+  longestTargets: string[];
+  /** Requests cut while served (`target_reset`) in its deploy and scale-in bursts. */
+  resets: number;
+  /** How long a target must keep serving once told to stop (preStop sleep): the window + 5 s. */
+  preStopSleepSeconds: number | null;
+  terminationGracePeriodSeconds: number | null;
+  deregistrationDelaySeconds: number | null;
+  platform: 'eks' | 'ecs' | null;
+  platformEvidence: string | null;
+  platforms: { platform: string; name: string; setting: string; snippet: string; source: string; note?: string }[];
 }
 
 /** The estimate, and (additions) the evidence behind it. */
