@@ -30,11 +30,10 @@ const CASES: Case[] = [
   { preset: 'mixed', seed: 1 },
   { preset: 'healthy', seed: 1 },
   { preset: 'maxRequests', seed: 1, poolPolicy: 'oldest' },
-  // Drain windows across the joins: a rolling deploy whose first target stops 108 s before the hour, and a
-  // scale-in 18 s before it, so bursts span both windows and both shards. (At the presets' 25 requests/s a
-  // pair holds more requests across a join than its tail keeps, which merge.ts documents.)
-  { preset: 'rollout', seed: 1, variant: 'deploy across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { deploys: { atHours: [0.97] } } } } },
-  { preset: 'scaleIn', seed: 2, variant: 'scale-in across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
+  // Drain windows across the joins, at the presets' 25 requests/s: a rolling deploy whose first target
+  // stops 108 s before the hour, and a scale-in 18 s before it, so bursts span both windows and both shards.
+  { preset: 'rollout', seed: 1, variant: 'deploy across the hour', override: { durationMs: 2 * HOUR_MS, groups: { api: { deploys: { atHours: [0.97] } } } } },
+  { preset: 'scaleIn', seed: 2, variant: 'scale-in across the hour', override: { durationMs: 2 * HOUR_MS, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
 ];
 
 const simulations = new Map<string, SimulationResult>();
