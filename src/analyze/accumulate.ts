@@ -39,6 +39,7 @@ import {
   type RecentJson,
 } from './state.js';
 import { TimelineCounter } from './timeline.js';
+import { RaceExposure } from './raceExposure.js';
 
 export interface AccumulateOptions {
   /** --from/--to (or the window) as epoch ms: inclusive from, exclusive to, on the entry's `time`. */
@@ -87,6 +88,7 @@ export class Accumulator {
   private readonly nodeIps = new ByteInterner<string>((ip) => ip);
   private readonly idleTimeout = new AlbIdleTimeoutInference();
   private readonly timeline = new TimelineCounter();
+  private readonly raceExposure = new RaceExposure();
   private firstTimeMs = Infinity;
   private lastTimeMs = -Infinity;
   private entriesWithoutNode = 0;
@@ -126,6 +128,7 @@ export class Accumulator {
     const group = this.groupOf(entry);
     group.requests++;
     this.timeline.add(group.arn, timeMs, 'requests');
+    this.raceExposure.addRequest(group.arn, timeMs);
 
     const verdict = classifyEntry(entry);
     if (verdict === null) {
@@ -222,6 +225,7 @@ export class Accumulator {
       events: this.pendingEvents,
       pairs: this.edges(),
       samples: this.samples.toState(),
+      raceExposure: this.raceExposure.toState(),
     };
     this.awaitingAnswer.clear();
     this.finished = state;
@@ -250,12 +254,19 @@ export class Accumulator {
     if (tag === null) return;
     if (tag.kind === 'request') {
       if (pending) this.holdHeadRequest(pair!, tag.arn);
-      else if (gapMs !== null) tag.histogram.addRequest(gapMs);
+      else if (gapMs !== null) {
+        tag.histogram.addRequest(gapMs);
+        // A measured gap is measured at the pair's cursor: this request's dispatch.
+        this.raceExposure.addGap(tag.arn, pair!.cursorMs, gapMs);
+      }
       return;
     }
     tag.record.idleGapMs = gapMs;
     tag.record.gapPending = pending;
-    if (gapMs !== null) tag.group.histogram.addRequest(gapMs);
+    if (gapMs !== null) {
+      tag.group.histogram.addRequest(gapMs);
+      this.raceExposure.addGap(tag.group.arn, tag.record.dispatchedMs, gapMs);
+    }
     if (tag.kind === 'error') {
       // A pending gap is settled later for --events; the sample shows none (it is evidence of the class).
       this.samples.offer(sampleOf(tag.record, tag.record.cls, tag.detail));

@@ -11,6 +11,7 @@ import type { ErrorJson } from '../errors.js';
 import type { CauseClass, ClassCounts, SkipReason } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { ConnectionStats } from './connections.js';
+import type { RaceExposureState } from './raceExposure.js';
 
 export const STATE_KIND = 'alb-doctor/analysis-state';
 export const STATE_VERSION = 1;
@@ -42,6 +43,11 @@ export interface AnalysisState {
    * conclude. Absent in states stored before samples were kept: read as none.
    */
   samples?: SampleRecord[];
+  /**
+   * Per group over time: requests, and requests by idle gap, for finding when races stopped or started
+   * (raceExposure.ts). Absent in states stored before it was kept: no race change is looked for.
+   */
+  raceExposure?: RaceExposureState;
 }
 
 /** One log object's lines, counted once however many windows read it. */

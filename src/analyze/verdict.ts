@@ -5,16 +5,17 @@
  * so it depends on neither the report model nor the analyzers' state.
  *
  * Rules, per target group, first match wins:
- *   1. `races`       the group has keep-alive races.
- *   (  `stopped`     races that were there earlier in the window have stopped: needs race-change
- *                    detection, which does not exist yet, so it is never produced.)
- *   2. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
+ *   1. `stopped`     the group had keep-alive races, and they stopped during the window: none after a
+ *                    moment where, at the rate before it, some were expected (raceChange.ts; the reason
+ *                    RACES_STOPPED says so first, with the chance of so long a quiet by luck).
+ *   2. `races`       the group has keep-alive races (RACES_STARTED first when they began in the window).
+ *   3. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
  *                    too short, a large share of entries out of order or without an idle gap), no
  *                    requests in the group, too few requests reusing a connection idle long enough
  *                    to race, or too little exposure at some known close time: so few requests reused a
  *                    connection idle within its band that a target closing there would have raced fewer
  *                    than MIN_EXPECTED_RACES_FOR_NONE times in the window (knownCloses.ts).
- *   3. `none`        enough exposure at every known close time, and not one race.
+ *   4. `none`        enough exposure at every known close time, and not one race.
  * Overall: the first of VERDICT_PRECEDENCE that any group has; `cannot-tell` when there is no group or
  * a report-level caveat holds and no group races. Never a confident "none" the data cannot back.
  */
@@ -29,6 +30,8 @@ export const VERDICT_PRECEDENCE: readonly VerdictStatus[] = ['races', 'stopped',
 
 export type VerdictReasonCode =
   | 'KEEPALIVE_RACES'
+  | 'RACES_STOPPED'
+  | 'RACES_STARTED'
   | 'NO_ENTRIES'
   | 'NO_TARGET_ENTRIES'
   | 'WINDOW_TOO_SHORT'
@@ -73,6 +76,21 @@ export interface VerdictGroupInput {
   idleAgeBuckets: readonly IdleAgeBucket[];
   /** Per known close time: what the traffic allowed (knownCloses.ts BandExposure). */
   exposure: readonly ExposureInput[];
+  /** When the group's races stopped or started during the window (raceChange.ts); null or absent when not. */
+  raceChange?: RaceChangeInput | null;
+}
+
+/** The part of a race change the verdict reads. */
+export interface RaceChangeInput {
+  at: string;
+  verdict: 'stopped' | 'started';
+  before: { races: number };
+  after: { races: number };
+  pValue: number;
+  /** Races the quiet side would have had at the racing side's rate. */
+  expectedRaces: number;
+  /** Length of the quiet side in ms. */
+  quietMs: number;
 }
 
 /** The part of a band's exposure the verdict reads. */
@@ -173,7 +191,19 @@ function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[],
         : likely
           ? `at an idle age of about ${estimatedSeconds.toFixed(1)} s, where a known server default closes (${confidence} confidence: likely, not certain; chance would put ${races === 1 ? 'one' : 'as many'} there with probability ${chance(pValue)})`
           : `at an idle age of about ${estimatedSeconds.toFixed(1)} s (${confidence} confidence)`;
-    return { arn: group.arn, status: 'races', reasons: [{ code: 'KEEPALIVE_RACES', text: `${plural(races, 'keep-alive race', 'keep-alive races')} ${at}.` }] };
+    const racesReason: VerdictReason = { code: 'KEEPALIVE_RACES', text: `${plural(races, 'keep-alive race', 'keep-alive races')} ${at}.` };
+    const change = group.raceChange;
+    if (change?.verdict === 'stopped') {
+      const text =
+        `Races stopped at about ${clock(change.at, spanMs)}; none in the ${span(change.quietMs)} since, where ${expected(change.expectedRaces)} ${change.expectedRaces >= 0.5 && change.expectedRaces < 1.5 ? 'was' : 'were'} expected at the rate before ` +
+        `(p = ${chance(change.pValue)}): check that the fix is deployed on every target.`;
+      return { arn: group.arn, status: 'stopped', reasons: [{ code: 'RACES_STOPPED', text }, racesReason] };
+    }
+    if (change?.verdict === 'started') {
+      const text = `Races started at about ${clock(change.at, spanMs)}; none in the ${span(change.quietMs)} before, where ${expected(change.expectedRaces)} ${change.expectedRaces >= 0.5 && change.expectedRaces < 1.5 ? 'was' : 'were'} expected at the rate since (p = ${chance(change.pValue)}).`;
+      return { arn: group.arn, status: 'races', reasons: [{ code: 'RACES_STARTED', text }, racesReason] };
+    }
+    return { arn: group.arn, status: 'races', reasons: [racesReason] };
   }
   const cannot = (reasons: VerdictReason[]): TargetGroupVerdict => ({ arn: group.arn, status: 'cannot-tell', reasons });
   if (caveats.length > 0) return cannot([...caveats]);
@@ -220,6 +250,11 @@ function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[],
 }
 
 const DAY_MS = 86_400_000;
+
+/** `12:05 UTC`, with the date when the window spans more than a day. */
+const clock = (iso: string, spanMs: number): string => (spanMs > DAY_MS ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : `${iso.slice(11, 16)} UTC`);
+/** Expected races in words: `10`, `2.4`, `0.6`. */
+const expected = (x: number): string => (x >= 10 ? n(Math.round(x)) : String(Number(x.toPrecision(2))));
 
 /** `0.004`, `3e-7`: a probability in two significant digits. */
 const chance = (p: number | null | undefined): string => {

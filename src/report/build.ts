@@ -4,6 +4,7 @@
  */
 import type { Diagnosis } from '../analyze/conclude.js';
 import type { GroupState } from '../analyze/groups.js';
+import type { RaceChange } from '../analyze/raceChange.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
@@ -22,7 +23,7 @@ export function buildReport(input: Diagnosis): Report {
       a.name.localeCompare(b.name) ||
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? []));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.raceChanges.get(g.arn) ?? null));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -55,7 +56,7 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs })),
+    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, raceChanges: input.raceChanges })),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
@@ -87,7 +88,7 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupReport {
+function groupReport(group: GroupState, exposure: BandExposure[], change: RaceChange | null): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -111,6 +112,10 @@ function groupReport(group: GroupState, exposure: BandExposure[]): TargetGroupRe
     },
     suspectedServers: suspected,
     exposure,
+    raceChange:
+      change === null
+        ? null
+        : { at: new Date(change.atMs).toISOString(), verdict: change.verdict, before: change.before, after: change.after, pValue: significant3(change.pValue) },
   };
 }
 

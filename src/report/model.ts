@@ -30,6 +30,28 @@ export interface TargetGroupReport {
    * idle within its band, and the races a day a target closing there would cause (analyze/knownCloses.ts).
    */
   exposure?: BandExposure[];
+  /**
+   * When the group's keep-alive races stopped or started during the window, found on the requests whose
+   * idle gap fell in its race band (analyze/raceChange.ts); null when they did neither (or it had none).
+   */
+  raceChange?: RaceChangeReport | null;
+}
+
+/** Requests, exposed requests (gap in the race band's idle-age buckets) and keep-alive races on one side of a change. */
+export interface PeriodReport {
+  races: number;
+  requests: number;
+  exposedRequests: number;
+}
+
+export interface RaceChangeReport {
+  /** ISO time of the change: the start of the first time bin of the new regime. */
+  at: string;
+  verdict: 'stopped' | 'started';
+  before: PeriodReport;
+  after: PeriodReport;
+  /** Chance of a quiet side at least that long with no change at all (exact, both directions). */
+  pValue: number;
 }
 
 /** The estimate, and (additions) the evidence behind it. */

@@ -15,6 +15,18 @@ export function reportVerdict(input: Diagnosis, targetGroups: readonly TargetGro
     withoutIdleGap: Math.max(0, connections.unknownGap - connections.outOfOrder),
     groups: targetGroups
       .filter((g) => g.arn !== '-' && g.name !== NO_TARGET_GROUP_NAME)
-      .map((g) => ({ arn: g.arn, name: g.name, requests: g.requests, classes: g.classes, keepAlive: g.keepAlive, idleAgeBuckets: g.idleAge.buckets, exposure: g.exposure ?? [] })),
+      .map((g) => {
+        const change = input.raceChanges.get(g.arn);
+        return {
+          arn: g.arn,
+          name: g.name,
+          requests: g.requests,
+          classes: g.classes,
+          keepAlive: g.keepAlive,
+          idleAgeBuckets: g.idleAge.buckets,
+          exposure: g.exposure ?? [],
+          raceChange: change === undefined ? null : { ...change, at: new Date(change.atMs).toISOString() },
+        };
+      }),
   });
 }

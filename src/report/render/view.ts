@@ -89,6 +89,8 @@ export interface TimelineSeries {
 export interface TimelineGroup {
   name: string;
   series: TimelineSeries[];
+  /** Where the group's races stopped or started (report `raceChange`): the column, and what to write there. */
+  change?: { column: number; label: string } | null;
 }
 
 export interface ServerView {
@@ -458,8 +460,14 @@ function timelineSection(report: Report): Section | null {
       ['other', group.otherErrors, 'warn'],
       ['requests', group.requests, 'dim'],
     ];
+    const change = report.targetGroups.find((g) => g.arn === group.targetGroup)?.raceChange ?? null;
+    const atMs = change === null ? NaN : Date.parse(change.at);
     return {
       name: group.name,
+      change:
+        change === null || !(atMs >= range.startMs)
+          ? null
+          : { column: Math.min(columns - 1, Math.floor((atMs - range.startMs) / msPerColumn)), label: `▲ races ${change.verdict} about ${new Date(atMs).toISOString().slice(11, 16)} UTC` },
       // A series with nothing in it is left out, except requests: "no races here" is already in the table.
       series: series
         .filter(([label, values]) => label === 'requests' || sumOf(values) > 0)
