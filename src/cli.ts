@@ -332,7 +332,7 @@ async function compareCommand(sources: string[], options: CompareOptions, io: Cl
     let result: Awaited<ReturnType<typeof runCompare>>;
     try {
       result = await runCompare(
-        sources,
+        { before: sources, after: sources },
         { before, after, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: compareSources },
         { afterChunk: (current) => progress.update(current) },
       );

@@ -101,14 +101,19 @@ export interface CompareRunOptions extends Omit<RunOptions, 'fromMs' | 'toMs' | 
 }
 
 /**
- * `alb-doctor compare`: each period read and accumulated as `report` would (the same orchestration, once
- * per period; S3 listings narrowed to each period), concluded apart, and compared per target group.
+ * `alb-doctor compare`: each period read from its input (the CLI gives the same sources for both) and
+ * accumulated as `report` would (the same orchestration, once per period; S3 listings narrowed to each
+ * period), concluded apart, and compared per target group.
  */
-export async function runCompare(input: Input, options: CompareRunOptions, hooks: Pick<RunHooks, 'afterChunk'> = {}): Promise<{ comparison: Comparison; groups: GroupComparison[]; stats: InputStats[] }> {
+export async function runCompare(
+  inputs: { before: Input; after: Input },
+  options: CompareRunOptions,
+  hooks: Pick<RunHooks, 'afterChunk'> = {},
+): Promise<{ comparison: Comparison; groups: GroupComparison[]; stats: InputStats[] }> {
   const { before, after, ...common } = options;
   const concludeOptions: ConcludeOptions = options.albIdleTimeoutSeconds === undefined ? {} : { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds };
   const periods = [];
-  for (const period of [before, after]) {
+  for (const [period, input] of [[before, inputs.before], [after, inputs.after]] as const) {
     const { state, stats } = await accumulateInput(input, { ...common, fromMs: period.fromMs, toMs: period.toMs }, hooks);
     periods.push({ diagnosis: conclude(state, concludeOptions), stats });
   }

@@ -266,6 +266,11 @@ function verdictLines(report: Report): Line[] {
   const analysed = countOf(entries - outsideWindow, 'entry');
   const lines: Line[] = [];
   const racing = sortGroups(report.targetGroups).filter((g) => racesOf(g.classes) > 0);
+  // A change in the window comes first: races that stopped are the news a fix is judged by.
+  for (const group of racing.slice(0, MAX_RACE_HEADLINES)) {
+    const change = verdict.targetGroups.find((g) => g.arn === group.arn)?.reasons.find((r) => r.code === 'RACES_STOPPED' || r.code === 'RACES_STARTED');
+    if (change !== undefined) lines.push({ tone: change.code === 'RACES_STOPPED' ? 'ok' : 'race', text: `${shortName(group.name)}: ${change.text}` });
+  }
   for (const group of racing.slice(0, MAX_RACE_HEADLINES)) lines.push({ tone: 'race', text: raceHeadline(group) });
   if (racing.length > MAX_RACE_HEADLINES) {
     const more = racing.slice(MAX_RACE_HEADLINES);
