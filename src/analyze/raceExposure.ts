@@ -12,6 +12,7 @@
  */
 import { MIN_RACE_GAP_MS } from './constants.js';
 import { bucketFromMs, bucketToMs, idleBucketIndex } from './histogram.js';
+import type { RaceExposureState } from './state.js';
 import { LADDER_MS, stepIndexFor } from './timeline.js';
 
 /**
@@ -25,13 +26,7 @@ const FIRST_BUCKET = idleBucketIndex(MIN_RACE_GAP_MS);
 /** The bucket slot that counts every request of the group, whatever its gap. */
 const ALL_REQUESTS = -1;
 
-export interface RaceExposureState {
-  stepMs: number;
-  minMs: number | null;
-  maxMs: number | null;
-  /** Per target group, sorted by ARN: [bin, bucket, count], ascending; bucket -1 counts all requests. */
-  series: { arn: string; bins: [number, number, number][] }[];
-}
+export type { RaceExposureState };
 
 export const emptyRaceExposure = (): RaceExposureState => ({ stepMs: LADDER_MS[0]!, minMs: null, maxMs: null, series: [] });
 

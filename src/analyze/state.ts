@@ -11,7 +11,6 @@ import type { ErrorJson } from '../errors.js';
 import type { CauseClass, ClassCounts, SkipReason } from '../types.js';
 import type { RaceShape } from './classify.js';
 import type { ConnectionStats } from './connections.js';
-import type { RaceExposureState } from './raceExposure.js';
 
 export const STATE_KIND = 'alb-doctor/analysis-state';
 export const STATE_VERSION = 1;
@@ -85,6 +84,15 @@ export interface GroupAccount {
   /** Idle-gap histogram (histogram.ts edges): [bucket, requests] and [bucket, races], ascending. */
   idleRequests: [number, number][];
   idleRaces: [number, number][];
+}
+
+/** Requests and idle gaps per group and time bin (raceExposure.ts). */
+export interface RaceExposureState {
+  stepMs: number;
+  minMs: number | null;
+  maxMs: number | null;
+  /** Per target group, sorted by ARN: [bin, bucket, count], ascending; bucket -1 counts all requests. */
+  series: { arn: string; bins: [number, number, number][] }[];
 }
 
 export interface TimelineState {
