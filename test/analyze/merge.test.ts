@@ -17,6 +17,8 @@ interface Case {
   preset: PresetName;
   seed: number;
   poolPolicy?: PoolPolicy;
+  /** A fix mid-run, so the merged report must find the same race change as the single pass. */
+  fixedAtHours?: number;
 }
 
 const CASES: Case[] = [
@@ -26,13 +28,16 @@ const CASES: Case[] = [
   { preset: 'mixed', seed: 1 },
   { preset: 'healthy', seed: 1 },
   { preset: 'maxRequests', seed: 1, poolPolicy: 'oldest' },
+  { preset: 'node', seed: 3, fixedAtHours: 3 },
 ];
 
 const simulations = new Map<string, SimulationResult>();
 function simulated(c: Case): SimulationResult {
-  const key = `${c.preset}/${c.seed}/${c.poolPolicy ?? 'mru'}`;
+  const key = `${c.preset}/${c.seed}/${c.poolPolicy ?? 'mru'}/${c.fixedAtHours ?? '-'}`;
   let sim = simulations.get(key);
-  if (!sim) simulations.set(key, (sim = simulate(scenario(c.preset, undefined, c.poolPolicy ? { poolPolicy: c.poolPolicy } : {}), c.seed)));
+  // A fix (5 s → 65 s) mid-run, with an ALB slower to see FINs so the races before it are many.
+  const override = c.fixedAtHours === undefined ? undefined : { finDelayMs: [5, 20] as [number, number], groups: { api: { server: { keepAliveChange: { atHours: c.fixedAtHours, keepAliveTimeoutMs: 65_000 } } } } };
+  if (!sim) simulations.set(key, (sim = simulate(scenario(c.preset, override, c.poolPolicy ? { poolPolicy: c.poolPolicy } : {}), c.seed)));
   return sim;
 }
 
@@ -77,6 +82,7 @@ describe.each(CASES)('$preset, seed $seed, $poolPolicy pool', (c) => {
     const endMs = startMs + sim.truth.durationMs;
     const single = await runReport(itemsOf(sim), { fromMs: startMs, toMs: endMs });
     expect(single.report.classes).not.toEqual({});
+    if (c.fixedAtHours !== undefined) expect(single.report.targetGroups.map((g) => g.raceChange?.verdict)).toContain('stopped');
 
     const windows: { fromMs: number; toMs: number }[] = [];
     for (let fromMs = startMs; fromMs < endMs; fromMs += HOUR_MS) windows.push({ fromMs, toMs: Math.min(endMs, fromMs + HOUR_MS) });

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/run.js';
+import { render } from '../../src/report/render/index.js';
 import { analyse, itemsOf } from './harness.js';
 import { scenario, simulate, type DeepPartial, type Scenario, type SimulationResult } from '../generator/index.js';
 
@@ -75,6 +76,10 @@ describe('a fix at a known moment (keep-alive 5 s → 65 s)', () => {
     expect(report.verdict.status).toBe('stopped');
     const advice = report.recommendations.filter((r) => r.targetGroup === group.arn && r.targetKeepAliveSeconds !== null);
     expect(advice.map((r) => (r as { kind?: string }).kind)).toEqual(['keepalive_verify']);
+    // The verdict leads with it, and the timelines mark the moment.
+    const text = render.text(report, { color: false });
+    expect(text.slice(text.indexOf('VERDICT'), text.indexOf('INPUT'))).toMatch(/^VERDICT\n {2}▸ shop-prod-api: Races stopped at about/);
+    for (const format of ['text', 'markdown', 'html'] as const) expect(render[format](report, { color: false })).toContain('▲ races stopped about');
 
     const fixed = await compare(sim, [START_MS, CHANGE_MS], [CHANGE_MS + 60_000, START_MS + DURATION_MS]);
     expect(fixed.verdict).toBe('fixed');
