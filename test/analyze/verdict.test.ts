@@ -28,6 +28,17 @@ function group(name: string, parts: { busy?: number; idle?: number; races?: numb
   };
 }
 
+/** 21 races before noon, none in the 12 h after, where 10 were expected. */
+const change = (verdict: 'stopped' | 'started'): NonNullable<VerdictGroupInput['raceChange']> => ({
+  at: '2026-03-14T12:00:00.000Z',
+  verdict,
+  before: { races: verdict === 'stopped' ? 21 : 0 },
+  after: { races: verdict === 'stopped' ? 0 : 21 },
+  pValue: 2e-6,
+  expectedRaces: 10,
+  quietMs: 12 * HOUR_MS,
+});
+
 function input(groups: VerdictGroupInput[], over: Partial<VerdictInput> = {}): VerdictInput {
   const dispatches = groups.reduce((n, g) => n + g.requests, 0);
   return { entries: dispatches, spanMs: 6 * HOUR_MS, dispatches, outOfOrder: 0, withoutIdleGap: 0, groups, ...over };
@@ -36,6 +47,13 @@ function input(groups: VerdictGroupInput[], over: Partial<VerdictInput> = {}): V
 const codes = (reasons: { code: string }[]): string[] => reasons.map((r) => r.code);
 
 describe('judgeVerdict', () => {
+  it('says when races stopped first, with what was expected and the chance', () => {
+    const verdict = judgeVerdict(input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }], { spanMs: 24 * HOUR_MS }));
+    expect(verdict.reasons[0]!.text).toBe(
+      'api: Races stopped at about 12:00 UTC; none in the 12 h since, where 10 were expected at the rate before (p = 2e-6): check that the fix is deployed on every target.',
+    );
+  });
+
   const cases: [name: string, input: VerdictInput, overall: VerdictStatus, overallCodes: string[], perGroup: VerdictStatus[]][] = [
     ['one group races', input([group('api', { races: 8, estimate: 6 })]), 'races', ['KEEPALIVE_RACES'], ['races']],
     ['races outrank a healthy group', input([group('web'), group('api', { races: 3, estimate: 6 })]), 'races', ['KEEPALIVE_RACES'], ['none', 'races']],
@@ -56,6 +74,10 @@ describe('judgeVerdict', () => {
     ['enough traffic near every known close', input([group('web', { perDay: 200 })]), 'none', ['NO_RACES'], ['none']],
     ['no exposure measured at all', input([{ ...group('web'), exposure: [] }]), 'cannot-tell', ['LITTLE_EXPOSURE'], ['cannot-tell']],
     ['group without requests', input([group('web'), { ...group('empty', { busy: 0, idle: 0 }) }]), 'cannot-tell', ['NO_REQUESTS'], ['none', 'cannot-tell']],
+    ['races that stopped in the window', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }]), 'stopped', ['RACES_STOPPED', 'KEEPALIVE_RACES'], ['stopped']],
+    ['races elsewhere outrank races that stopped', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }, group('app', { races: 3, estimate: 2 })]), 'races', ['KEEPALIVE_RACES'], ['stopped', 'races']],
+    ['stopped outranks cannot tell', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }, group('cron', { idle: 40 })]), 'stopped', ['RACES_STOPPED', 'KEEPALIVE_RACES'], ['stopped', 'cannot-tell']],
+    ['races that started in the window', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('started') }]), 'races', ['RACES_STARTED', 'KEEPALIVE_RACES'], ['races']],
   ];
 
   it.each(cases)('%s', (_name, given, overall, overallCodes, perGroup) => {
@@ -66,11 +88,13 @@ describe('judgeVerdict', () => {
     expect(verdict.targetGroups.map((g) => g.arn)).toEqual(given.groups.map((g) => g.arn));
   });
 
-  it('never answers none without a reason, nor stopped at all (race-change detection does not exist yet)', () => {
+  it('never answers without a reason, nor stopped without a race change that says so', () => {
     for (const [, given] of cases) {
       const verdict = judgeVerdict(given);
+      verdict.targetGroups.forEach((g, i) => {
+        if (g.status === 'stopped') expect(given.groups[i]!.raceChange?.verdict).toBe('stopped');
+      });
       for (const g of [verdict, ...verdict.targetGroups]) {
-        expect(g.status).not.toBe('stopped');
         expect(g.reasons.length).toBeGreaterThan(0);
         for (const reason of g.reasons) expect(reason.text).toMatch(/^[A-Z0-9a-z].*\.$/);
       }
