@@ -59,12 +59,19 @@ export class RaceExposure {
   }
 
   private put(arn: string, bin: number, bucket: number, count: number): void {
-    let bins = this.byGroup.get(arn);
-    if (!bins) this.byGroup.set(arn, (bins = new Map()));
-    let buckets = bins.get(bin);
-    if (!buckets) bins.set(bin, (buckets = new Map()));
+    // Entries come in bursts of one group and one bin: the last bin's map is kept at hand (once per line).
+    let buckets = this.last !== null && this.last.arn === arn && this.last.bin === bin ? this.last.buckets : undefined;
+    if (buckets === undefined) {
+      let bins = this.byGroup.get(arn);
+      if (!bins) this.byGroup.set(arn, (bins = new Map()));
+      buckets = bins.get(bin);
+      if (!buckets) bins.set(bin, (buckets = new Map()));
+      this.last = { arn, bin, buckets };
+    }
     buckets.set(bucket, (buckets.get(bucket) ?? 0) + count);
   }
+
+  private last: { arn: string; bin: number; buckets: Map<number, number> } | null = null;
 
   private extend(minMs: number, maxMs: number): void {
     this.minMs = minMs;
@@ -73,6 +80,7 @@ export class RaceExposure {
     if (index <= this.stepIndex) return;
     const factor = LADDER_MS[index]! / this.stepMs;
     this.stepIndex = index;
+    this.last = null;
     for (const [arn, bins] of this.byGroup) {
       const merged = new Map<number, Map<number, number>>();
       for (const [bin, buckets] of bins) {
