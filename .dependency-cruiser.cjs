@@ -3,6 +3,7 @@
  *
  *   types.ts, errors.ts ← parse ← analyze ← report ← run ← cli / lambda / athena
  *   sources (local, S3) ← readInput ← run
+ *   describe (ELBv2 attributes, report --describe) ← run
  *
  * `npm test` runs these (test/architecture.test.ts), so a wrong import fails the build.
  * Check by hand: npx depcruise src --config .dependency-cruiser.cjs
@@ -74,6 +75,20 @@ module.exports = {
       comment: 'Sources hand out bytes with names; they know nothing of parsing results, analysis or reports.',
       from: { path: '^src/sources/' },
       to: { path: `^src/(analyze|report|athena|lambda)/|${RUN}|${ENTRY_POINTS}` },
+    },
+    {
+      name: 'describe-not-below',
+      severity: 'error',
+      comment: 'src/describe/ (report --describe, the ELBv2 client) is orchestrated by run.ts; the analysis and reports get its plain results, never the module, so they never load the SDK.',
+      from: { path: '^src/(parse|analyze|report|sources)/' },
+      to: { path: '^src/describe/' },
+    },
+    {
+      name: 'describe-not-analysis',
+      severity: 'error',
+      comment: 'describe/ turns ARNs into settings; it knows nothing of analysis, reports, sources or entry points.',
+      from: { path: '^src/describe/' },
+      to: { path: `^src/(analyze|report|sources|athena|lambda)/|${RUN}|${ENTRY_POINTS}` },
     },
     {
       name: 'run-not-entry-points',

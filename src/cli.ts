@@ -10,11 +10,15 @@ import { AlbDoctorError, isAlbDoctorError } from './errors.js';
 import { csvHeaderLine, type RecordFormat, recordToCsvLine } from './parse/recordFormat.js';
 import { createReadProgress } from './progress.js';
 import { redactReport } from './report/redact.js';
+import { formatCount } from './report/render/format.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
+import type { DescribeOptions } from './describe/describeSettings.js';
+import { countOf } from './report/render/labels.js';
 import { runCompare, runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { renderCompareJson, renderCompareMarkdown, renderCompareText, type Comparison } from './report/compare.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
-import { lbNameOf } from './sources/s3Keys.js';
+import { isS3Uri, lbNameOf } from './sources/s3Keys.js';
+import { escapeJsonControls, escapeTerminal } from './safeText.js';
 import { parseTimeBound, parseTimeWindow } from './timeRange.js';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -29,6 +33,8 @@ export interface CliIo {
   /** Whether stdout/stderr are terminals: the report's default format, colour and the progress line follow. */
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** `report --describe`: the ELBv2 client for a region, instead of one made with the default credentials (tests). */
+  describeClient?: DescribeOptions['clientFor'];
   /** The clock behind relative --from/--to (`6h` = now minus 6 hours); Date.now unless a test fixes it. */
   now?: () => number;
 }
@@ -60,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument('<source...>', SOURCE_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--csv-raw', "CSV: write text that starts with = + - @, a tab or a CR as logged, without the leading ' that stops spreadsheets running it as a formula")
+    .option('--csv-raw', "CSV: write text as logged: without the leading ' that stops spreadsheets running text that starts with = + - @, a tab or a CR as a formula, and with control characters raw instead of as visible escapes such as \\x1b")
     .option('--from <time>', 'only entries at or after this time: ISO 8601 (UTC unless it has an offset) or an age such as 30m, 6h, 2d')
     .option('--to <time>', 'only entries before this time; same forms as --from')
     .action(async (sources: string[], options: ParseOptions) => {
@@ -80,6 +86,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
     .option('--events <file>', 'also write every 5xx and 460 entry with its cause to this file, one JSON object per line')
     .option('--alb-idle-timeout <seconds>', "the load balancer's idle timeout, 1-4000 (default: inferred from 504s, else 60)")
+    .option('--describe', "read the load balancer's idle timeout and each target group's deregistration delay from AWS (read-only calls; needs credentials) and use them instead of inferring")
     .option('--redact', 'mask client IPs and URL query strings in the sample entries, for sharing (default for html)')
     .option('--no-redact', 'keep client IPs and query strings in an html report')
     .action(async (sources: string[], options: ReportOptions) => {
@@ -111,11 +118,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return EXIT_OK;
       }
       const message = error.message.replace(/^error: /, '').trimEnd().replace(/\.$/, '');
-      io.stderr.write(`alb-doctor: ${message}; run 'alb-doctor --help' for usage.\n`);
+      io.stderr.write(`alb-doctor: ${escapeTerminal(message)}; run 'alb-doctor --help' for usage.\n`);
       return EXIT_USAGE;
     }
     if (isAlbDoctorError(error)) {
-      io.stderr.write(`alb-doctor: ${error.message}\n`);
+      // Messages name files, S3 keys and flag values: any of them may hold a terminal escape.
+      io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
       return error.code === 'USAGE' ? EXIT_USAGE : EXIT_INPUT_ERROR;
     }
     throw error; // a bug: let the stack trace show
@@ -175,14 +183,14 @@ async function parseCommand(sources: string[], options: ParseOptions, io: CliIo)
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const parseSources = sourceOptions(options, io);
   const out = options.output ? createWriteStream(options.output) : io.stdout;
-  let pending = options.format === 'csv' ? csvHeaderLine() : '';
+  const csv = options.format === 'csv';
+  let pending = csv ? csvHeaderLine() : '';
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const ok = out.write(pending);
+    const ok = out.write(csv ? pending : escapeJsonControls(pending));
     pending = '';
     if (!ok) await once(out, 'drain');
   };
-  const csv = options.format === 'csv';
   const csvOptions = { raw: options.csvRaw === true };
   let fileJson = '';
   let fileJsonFor = '';
@@ -219,6 +227,7 @@ interface ReportOptions extends S3Flags {
   output?: string;
   events?: string;
   albIdleTimeout?: string;
+  describe?: boolean;
   /** --redact / --no-redact; undefined when neither was given. */
   redact?: boolean;
 }
@@ -235,9 +244,13 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   if (options.output !== undefined && options.output === options.events) {
     throw new AlbDoctorError('USAGE', `--output and --events both name ${options.output}; give each its own file.`);
   }
-  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  // Until the first object arrives, the line names the S3 targets and the endpoint it waits on.
+  const s3Targets = sources.filter(isS3Uri);
+  const waitingFor = s3Targets.length === 0 ? undefined : escapeTerminal(`${s3Targets.join(', ')} at ${options.endpointUrl ?? `S3${options.region === undefined ? '' : ` (${options.region})`}`}`);
+  // The flags are checked before the progress clock starts: a usage error leaves nothing running.
   const onListed: S3SourceOptions['onListed'] = (listing) => progress.addTotals(listing);
   const reportSources = sourceOptions(options, io, onListed);
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true, ...(waitingFor !== undefined && { waitingFor }) });
   let output: FileHandle | null = null;
   let events: FileHandle | null = null;
   try {
@@ -254,7 +267,12 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     try {
       result = await runReport(
         sources,
-        { ...window, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: reportSources },
+        {
+          ...window,
+          ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }),
+          sources: reportSources,
+          ...(options.describe === true && { describe: describeOptions(options, io) }),
+        },
         {
           ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
           async afterChunk(current) {
@@ -269,7 +287,9 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     // Races are classified once the whole input is known: their events come last.
     await flushEvents();
     const { report, stats } = result;
-    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    for (const error of stats.unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
+    // A describe that failed is not unreadable input: the report stands on inferred values and says so.
+    for (const error of report.described?.errors ?? []) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     // A page is made to be shared: it masks client IPs and query strings unless told not to.
     const redact = options.redact ?? format === 'html';
     const text = render[format](redact ? redactReport(report) : report, { color });
@@ -277,9 +297,17 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     else await output.writeFile(text);
     return stats.unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
   } finally {
+    progress.stop();
     await output?.close();
     await events?.close();
   }
+}
+
+function describeOptions(flags: S3Flags, io: CliIo): DescribeOptions {
+  return {
+    ...(flags.profile !== undefined && { profile: flags.profile }),
+    ...(io.describeClient !== undefined && { clientFor: io.describeClient }),
+  };
 }
 
 const COMPARE_FORMATS = ['text', 'json', 'markdown'] as const;
@@ -340,7 +368,7 @@ async function compareCommand(sources: string[], options: CompareOptions, io: Cl
       progress.stop();
     }
     const unread = result.stats.flatMap((s) => s.unread);
-    for (const error of unread) io.stderr.write(`alb-doctor: ${error.message}\n`);
+    for (const error of unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     const text = RENDER_COMPARISON[format](result.comparison);
     if (output === null) await writeAll(io.stdout, text);
     else await output.writeFile(text);
@@ -352,7 +380,8 @@ async function compareCommand(sources: string[], options: CompareOptions, io: Cl
 
 /** One --events line, keys in a fixed order so the file diffs and greps well. */
 const eventLine = (event: CauseEvent): string =>
-  JSON.stringify({
+  escapeJsonControls(
+    JSON.stringify({
     file: event.file,
     line: event.line,
     time: event.time,
@@ -361,7 +390,8 @@ const eventLine = (event: CauseEvent): string =>
     target: event.target,
     node: event.node,
     idleGapMs: event.idleGapMs,
-  }) + '\n';
+    }),
+  ) + '\n';
 
 /** `idle_timeout.timeout_seconds` allows whole seconds from 1 to 4000 (AWS: edit-load-balancer-attributes). */
 function parseIdleTimeout(text: string): number {
@@ -430,21 +460,21 @@ function writeAll(stream: Writable, text: string): Promise<void> {
 export function summarize(stats: InputStats, outsideWindow = 0): string {
   const lines: string[] = [];
   lines.push(
-    `alb-doctor: ${stats.files} file(s), ${stats.lines} line(s): ${stats.entries} entries, ` +
-      `${stats.malformed} malformed, ${stats.blankLines} blank; ${stats.skippedFiles} file(s) skipped.`,
+    `alb-doctor: ${countOf(stats.files, 'file')}, ${countOf(stats.lines, 'line')}: ${countOf(stats.entries, 'entry')}, ` +
+      `${formatCount(stats.malformed)} malformed, ${formatCount(stats.blankLines)} blank; ${countOf(stats.skippedFiles, 'file')} skipped.`,
   );
-  const entries = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
-  if (outsideWindow > 0) lines.push(`  left out ${entries(outsideWindow)} outside --from/--to`);
-  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${entries(stats.otherLoadBalancer)} of other load balancers than --lb names`);
+  if (outsideWindow > 0) lines.push(`  left out ${countOf(outsideWindow, 'entry')} outside --from/--to`);
+  if (stats.otherLoadBalancer > 0) lines.push(`  left out ${countOf(stats.otherLoadBalancer, 'entry')} of other load balancers than --lb names`);
   for (const [reason, count] of Object.entries(stats.skippedByReason)) {
-    lines.push(`  skipped ${count} × ${reason.replaceAll('_', ' ')}`);
+    lines.push(`  skipped ${formatCount(count)} × ${reason.replaceAll('_', ' ')}`);
   }
   if (stats.malformed > 0) {
-    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+    const byCode = Object.entries(stats.malformedByCode).map(([code, n]) => `${code} ${formatCount(n)}`).join(', ');
     lines.push(`  malformed lines by reason: ${byCode}`);
-    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${sample.message}`);
+    // Samples name the file (a log's or an S3 key's text): shown with its controls as visible escapes.
+    for (const sample of stats.malformedSamples.slice(0, 5)) lines.push(`  ${sample.code} ${escapeTerminal(sample.message)}`);
   }
-  for (const error of stats.unread) lines.push(`alb-doctor: ${error.message}`);
+  for (const error of stats.unread) lines.push(`alb-doctor: ${escapeTerminal(error.message)}`);
   return lines.join('\n') + '\n';
 }
 

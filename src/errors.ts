@@ -36,6 +36,14 @@ export const ERROR_CODES = {
   ATHENA_QUERY_CANCELLED: 'the query was cancelled before it finished',
   ATHENA_TIMEOUT: 'the query did not finish within the wait limit',
   ATHENA_RESULT_UNREADABLE: 'the query result could not be read',
+  // report --describe: reading the settings in force failed; one sentence each, the report uses what it infers.
+  DESCRIBE_NO_CREDENTIALS: 'no AWS credentials were found to describe the load balancer',
+  DESCRIBE_CREDENTIALS_REJECTED: 'AWS rejected the credentials used to describe the load balancer',
+  DESCRIBE_ACCESS_DENIED: 'the credentials lack an elasticloadbalancing:Describe* permission',
+  DESCRIBE_THROTTLED: 'Elastic Load Balancing throttled the describe calls, after retries',
+  DESCRIBE_NOT_FOUND: 'the load balancer or target group does not exist (in that account and region)',
+  DESCRIBE_NO_ARN: "the load balancer's ARN could not be built from the logs",
+  DESCRIBE_FAILED: 'a describe call failed for another reason (network, service error)',
   // DuckDB (athena local): the SQL failed on the local copy of the table.
   LOCAL_QUERY_FAILED: 'the query failed on the local DuckDB table',
   // Invocation.

@@ -33,4 +33,5 @@ export { FORMATS, render, type Format } from './report/render/index.js';
 export { renderCompareJson, renderCompareMarkdown, renderCompareText, type ComparisonGroup } from './report/compare.js';
 export { AlbDoctorError, isAlbDoctorError, type ErrorCode, type ErrorJson } from './errors.js';
 export type { SourceOptions } from './sources/index.js';
+export type { DescribeOptions } from './describe/describeSettings.js';
 export type { AlbRecord } from './parse/fields.js';

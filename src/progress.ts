@@ -2,7 +2,9 @@
  * A one-line progress display on stderr while logs are read: files, MB, MB/s and entries so far. Only on
  * a terminal, and only once reading has taken more than a second, so short runs, pipes, CI and tests see
  * nothing. Folders are walked while read, so local totals are unknown and the line counts; S3 listings
- * finish before reading, so for them it shows done/total objects and bytes.
+ * finish before reading, so for them it shows done/total objects and bytes. While nothing has been read
+ * (an S3 endpoint that is slow or silent) a clock ticks once a second and the line names what it waits
+ * for, so a wait is never silent.
  */
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
@@ -31,6 +33,8 @@ export interface ReadProgressOptions {
   isTTY: boolean;
   now?: () => number;
   delayMs?: number;
+  /** What the first bytes come from, for the line shown before any arrive: `s3://logs/prod/ at S3 (eu-west-1)`. */
+  waitingFor?: string;
 }
 
 const silent: ReadProgress = { update() {}, addTotals() {}, stop() {} };
@@ -42,33 +46,53 @@ export function createReadProgress(stream: Writable, options: ReadProgressOption
   const startMs = now();
   let bar: cliProgress.SingleBar | null = null;
   let totals: ReadTotals | undefined;
+  let last: InputStats | null = null;
+  const show = (line: string): void => {
+    const payload = { line };
+    if (bar === null) {
+      bar = new cliProgress.SingleBar({
+        stream: stream as NodeJS.WritableStream,
+        format: (_options, _params, p: typeof payload) => p.line,
+        fps: 5,
+        clearOnComplete: true,
+        // Leave the terminal's own line wrapping alone: a Ctrl-C mid-run must not leave it switched off.
+        linewrap: true,
+      });
+      bar.start(0, 0, payload);
+    } else {
+      bar.update(0, payload);
+    }
+  };
+  const render = (): void => {
+    const elapsedMs = now() - startMs;
+    if (bar === null && elapsedMs < delayMs) return;
+    if (last !== null && last.files > 0) show(progressLine(last, elapsedMs, totals));
+    else if (options.waitingFor !== undefined) show(waitingLine(options.waitingFor, elapsedMs, totals));
+    else if (last !== null) show(progressLine(last, elapsedMs, totals));
+  };
+  // The clock that shows a wait: updates only come with data, and a silent endpoint sends none.
+  const clock = setInterval(render, delayMs);
+  clock.unref();
   return {
     addTotals(more) {
       totals = { objects: (totals?.objects ?? 0) + more.objects, bytes: (totals?.bytes ?? 0) + more.bytes };
     },
     update(stats) {
-      const elapsedMs = now() - startMs;
-      if (bar === null && elapsedMs < delayMs) return;
-      const payload = { line: progressLine(stats, elapsedMs, totals) };
-      if (bar === null) {
-        bar = new cliProgress.SingleBar({
-          stream: stream as NodeJS.WritableStream,
-          format: (_options, _params, p: typeof payload) => p.line,
-          fps: 5,
-          clearOnComplete: true,
-          // Leave the terminal's own line wrapping alone: a Ctrl-C mid-run must not leave it switched off.
-          linewrap: true,
-        });
-        bar.start(0, 0, payload);
-      } else {
-        bar.update(0, payload);
-      }
+      last = stats;
+      render();
     },
     stop() {
+      clearInterval(clock);
       bar?.stop();
       bar = null;
     },
   };
+}
+
+/** `waiting for s3://logs/prod/ at S3 (eu-west-1): 12 s` before the first object arrives; with a listing, its size. */
+export function waitingLine(waitingFor: string, elapsedMs: number, totals?: ReadTotals): string {
+  const listed = totals === undefined ? '' : ` · listed ${formatCount(totals.objects)} ${totals.objects === 1 ? 'file' : 'files'}, ${formatBytes(totals.bytes)}`;
+  return `waiting for ${waitingFor}: ${Math.round(elapsedMs / 1000)} s${listed}`;
 }
 
 /**

@@ -9,15 +9,18 @@ import { conclude, type ConcludeOptions } from './analyze/conclude.js';
 import { CONTEXT_BEFORE_WINDOW_MS, type CauseEvent } from './analyze/events.js';
 import { asContext, mergeAll, mergeStates } from './analyze/merge.js';
 import type { AnalysisState } from './analyze/state.js';
+import type { DescribeOptions } from './describe/describeSettings.js';
+import { describeTargets, type LoadBalancerSighting } from './describe/loadBalancerArns.js';
+import { F } from './parse/fields.js';
 import type { AlbEntry } from './parse/parseLine.js';
-import { readInput, readRawLines, type RawLineHooks } from './readInput.js';
+import { readInput, readRawLines, type RawLineHooks, type ReadHooks } from './readInput.js';
 import { buildReport } from './report/build.js';
 import { buildComparison, type Comparison } from './report/compare.js';
 import type { Report } from './report/model.js';
 import { openSources, type SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
 import type { LogObject, SourceItem } from './sources/logObject.js';
-import type { InputStats } from './types.js';
+import type { DescribedSettings, InputStats } from './types.js';
 
 export { countNotRead, MAX_LISTED_SKIPPED, readInput, type ReadHooks } from './readInput.js';
 export { emptyInputStats, type InputStats } from './types.js';
@@ -39,6 +42,12 @@ export interface RunOptions {
   contextBeforeMs?: number;
   /** How sources are opened (stdin, S3 settings); needed only when `input` holds targets. */
   sources?: SourceOptions;
+  /**
+   * --describe: read the load balancer's idle timeout and the target groups' deregistration delays from AWS
+   * (the ARNs from the logs, or `sources.lbName` given as an ARN) and use them instead of inferring.
+   * runReport only; the ELBv2 SDK is loaded only then.
+   */
+  describe?: DescribeOptions;
 }
 
 export interface RunHooks {
@@ -55,6 +64,11 @@ export interface Accumulated {
 
 /** Reads the input and accumulates it into a state, nothing concluded: a shard, or a window to store and merge. */
 export async function accumulateInput(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated> {
+  return accumulate(input, options, hooks, null);
+}
+
+/** `sightings`: when given, the `elb` field of each object's first entry (one load balancer per ALB log file). */
+async function accumulate(input: Input, options: RunOptions, hooks: RunHooks, sightings: Map<string, LoadBalancerSighting> | null): Promise<Accumulated> {
   const accumulateOptions: AccumulateOptions = {
     ...(options.fromMs !== undefined && { fromMs: options.fromMs }),
     ...(options.toMs !== undefined && { toMs: options.toMs }),
@@ -70,7 +84,7 @@ export async function accumulateInput(input: Input, options: RunOptions = {}, ho
   const stats = await readInput(
     open(input, options.sources, readFromMs, options.toMs),
     {
-      onEntry: (entry, object, lineNumber) => accumulator.observe(entry, object, lineNumber),
+      onEntry: sightings === null ? (entry, object, lineNumber) => accumulator.observe(entry, object, lineNumber) : sightingEntry(accumulator, sightings),
       onObjectEnd: (object, counts, storedBytes) => accumulator.fileRead(object, counts, storedBytes),
       ...(hooks.afterChunk !== undefined && { afterChunk: hooks.afterChunk }),
     },
@@ -84,11 +98,32 @@ export function reportFromState(state: AnalysisState, options: ConcludeOptions =
   return buildReport(conclude(state, options));
 }
 
+function sightingEntry(accumulator: Accumulator, sightings: Map<string, LoadBalancerSighting>): ReadHooks['onEntry'] {
+  let lastObject: LogObject | null = null;
+  return (entry, object, lineNumber) => {
+    if (object !== lastObject) {
+      lastObject = object;
+      const elb = entry.text(F.elb);
+      if (elb !== null && !sightings.has(elb)) sightings.set(elb, { elb, objectName: object.name });
+    }
+    accumulator.observe(entry, object, lineNumber);
+  };
+}
+
 /** `alb-doctor report`: the input → the Report, with the input's statistics. */
 export async function runReport(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated & { report: Report }> {
-  const { state, stats } = await accumulateInput(input, options, hooks);
+  const sightings = options.describe === undefined ? null : new Map<string, LoadBalancerSighting>();
+  const { state, stats } = await accumulate(input, options, hooks, sightings);
+  let described: DescribedSettings | undefined;
+  if (options.describe !== undefined) {
+    const targets = describeTargets([...sightings!.values()], state.groups.map((g) => g.arn), options.sources?.lbName);
+    // The SDK is loaded only now, for --describe, as the S3 client is only for s3:// sources.
+    const { describeSettings } = await import('./describe/describeSettings.js');
+    described = await describeSettings(targets, options.describe);
+  }
   const report = reportFromState(state, {
     ...(options.albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds }),
+    ...(described !== undefined && { described }),
     ...(hooks.onEvent !== undefined && { onEvent: hooks.onEvent }),
   });
   return { report, state, stats };

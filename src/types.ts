@@ -2,7 +2,7 @@
  * Types and ids shared by several layers (parse, analyze, report, sources): a leaf that imports nothing
  * but the error type. Dependencies point toward this module, never away from it.
  */
-import type { AlbDoctorError, ErrorCode } from './errors.js';
+import type { AlbDoctorError, ErrorCode, ErrorJson } from './errors.js';
 
 /** Stable class ids for every 5xx/460 entry. Add new ids when the logs call for it, never rename. */
 export const CAUSE_CLASSES = [
@@ -135,3 +135,16 @@ export const emptyInputStats = (): InputStats => ({
   skipped: [],
   unread: [],
 });
+
+/**
+ * What `report --describe` read from AWS (src/describe/): the settings really in force, and what could not
+ * be read. Plain JSON; the analysis uses the idle timeout, the report shows all of it.
+ */
+export interface DescribedSettings {
+  /** Each load balancer described, by ARN, with `idle_timeout.timeout_seconds`. */
+  loadBalancers: { arn: string; idleTimeoutSeconds: number }[];
+  /** Each target group described, by ARN, with `deregistration_delay.timeout_seconds`. */
+  targetGroups: { arn: string; deregistrationDelaySeconds: number }[];
+  /** One per failure (no credentials, access denied, throttled, not found, no ARN): the report falls back on what it infers. */
+  errors: ErrorJson[];
+}

@@ -40,6 +40,8 @@ describe('architecture', () => {
     expect(cruise(join(REPO_ROOT, 'test/fixtures/architecture')).violations).toEqual([
       'analyze-not-report: src/analyze/wrong.ts → src/report/model.ts',
       'analyze-not-sources: src/analyze/wrong.ts → src/sources/local.ts',
+      'describe-not-analysis: src/describe/settings.ts → src/report/model.ts',
+      'describe-not-below: src/report/described.ts → src/describe/settings.ts',
       'parse-stays-below: src/parse/wrong.ts → src/analyze/wrong.ts',
       'report-not-sources: src/report/wrong.ts → src/sources/local.ts',
     ]);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createReadProgress, progressLine } from '../src/progress.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createReadProgress, progressLine, waitingLine } from '../src/progress.js';
 import { emptyInputStats } from '../src/run.js';
 
 /** A stream that says it is a terminal, as cli-progress checks, and keeps what is written. */
@@ -45,5 +45,24 @@ describe('read progress', () => {
 
   it('words a single file and an instant start', () => {
     expect(progressLine(stats(1, 1500, 2), 0)).toBe('reading: 1 file · 1.5 kB · 0 B/s · 2 entries');
+  });
+
+  it('names what it waits for while nothing arrives, on a clock of its own, then reads as usual', () => {
+    vi.useFakeTimers();
+    try {
+      const { stream, written } = terminal();
+      const progress = createReadProgress(stream, { isTTY: true, now: () => Date.now(), waitingFor: 's3://logs/prod/ at http://127.0.0.1:9' });
+      vi.advanceTimersByTime(3000);
+      expect(written()).toContain('waiting for s3://logs/prod/ at http://127.0.0.1:9: 3 s');
+      progress.update(stats(2, 1e6, 10));
+      progress.stop();
+      expect(written()).toContain('reading: 2 files');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('words the wait with what a listing found', () => {
+    expect(waitingLine('s3://b/', 12_400, { objects: 1200, bytes: 3e9 })).toBe('waiting for s3://b/: 12 s · listed 1,200 files, 3.0 GB');
   });
 });

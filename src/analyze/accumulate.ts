@@ -19,6 +19,7 @@ import type { CauseClass, InputStats, LineCounts, LogFileRef } from '../types.js
 import { AlbIdleTimeoutInference, DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from './albIdle.js';
 import { classifyEntry } from './classify.js';
 import { ConnectionTracker, pairKey, recentRequests, type PairState } from './connections.js';
+import { MAX_HELD_RESETS } from './constants.js';
 import { CONTEXT_BEFORE_WINDOW_MS, MAX_HELD_RACES, type CauseEvent, eventOf, toCandidate } from './events.js';
 import { fitKeepAlive, type KeepAliveFit } from './keepalive.js';
 import { classifyRaces } from './races.js';
@@ -34,12 +35,14 @@ import {
   type AnalysisState,
   type EventRecord,
   type FileAccount,
+  type HeldReset,
   type PairEdge,
   type RaceRecord,
   type RecentJson,
 } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import { RaceExposure } from './raceExposure.js';
+import { TargetActivityKeeper } from './drain.js';
 
 export interface AccumulateOptions {
   /** --from/--to (or the window) as epoch ms: inclusive from, exclusive to, on the entry's `time`. */
@@ -106,6 +109,10 @@ export class Accumulator {
   private finished: AnalysisState | null = null;
   private readonly contextBeforeMs: number;
   private readonly lateFits = new Map<GroupAccumulator, KeepAliveFit>();
+  /** First and last appearance and answer per target, for drain windows (drain.ts). */
+  private readonly targetActivity = new TargetActivityKeeper();
+  private readonly resets: HeldReset[] = [];
+  private overflowResets = 0;
 
   constructor(readonly options: AccumulateOptions = {}) {
     this.contextBeforeMs = options.contextBeforeMs ?? CONTEXT_BEFORE_WINDOW_MS;
@@ -226,6 +233,10 @@ export class Accumulator {
       pairs: this.edges(),
       samples: this.samples.toState(),
       raceExposure: this.raceExposure.toState(),
+      targets: this.targetActivity.toState(),
+      ...(this.targetActivity.untracked > 0 && { untrackedTargets: this.targetActivity.untracked }),
+      resets: this.resets,
+      ...(this.overflowResets > 0 && { overflowResets: this.overflowResets }),
     };
     this.awaitingAnswer.clear();
     this.finished = state;
@@ -245,7 +256,11 @@ export class Accumulator {
       tag.record.node = node;
       if (!this.tracker.isSegment(stream)) tag.record.pairKey = pairKey(node, pair.target);
     }
-    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, freesConnection(entry), tag);
+    const targetStatus = entry.number(F.target_status_code);
+    // Context entries before the window are not the window's appearances. Any status from the target is an
+    // answer (a WebSocket upgrade too, though its connection does not go back to the pool).
+    if (tag !== null) this.targetActivity.add(pair.target, tag.kind === 'request' ? tag.arn : tag.record.arn, dispatchedMs, targetStatus !== null);
+    this.tracker.push(stream, pair, dispatchedMs, entry.timeMs, freesConnection(entry, targetStatus), tag);
     return true;
   }
 
@@ -268,6 +283,12 @@ export class Accumulator {
       this.raceExposure.addGap(tag.group.arn, tag.record.dispatchedMs, gapMs);
     }
     if (tag.kind === 'error') {
+      if (tag.record.cls === 'target_reset' && tag.record.target !== null) {
+        if (this.resets.length < MAX_HELD_RESETS) {
+          const r = tag.record;
+          this.resets.push({ arn: r.arn, target: r.target!, dispatchedMs: r.dispatchedMs, file: r.file, line: r.line });
+        } else this.overflowResets++;
+      }
       // A pending gap is settled later for --events; the sample shows none (it is evidence of the class).
       this.samples.offer(sampleOf(tag.record, tag.record.cls, tag.detail));
       if (pending) this.pendingEvents.push(tag.record);
@@ -400,8 +421,7 @@ export function dispatchedMsOf(entry: AlbEntry): number {
  * The target answered and the connection went back to the ALB's pool. Not after a race, reset or
  * timeout (the connection is gone), nor after a WebSocket upgrade (the connection is the socket's now).
  */
-function freesConnection(entry: AlbEntry): boolean {
-  const targetStatus = entry.number(F.target_status_code);
+function freesConnection(entry: AlbEntry, targetStatus: number | null): boolean {
   if (targetStatus === null || entry.number(F.elb_status_code) === 502) return false;
   return entry.buf[entry.spans.start[F.type]!] !== 0x77; /* w: ws, wss */
 }

@@ -17,7 +17,8 @@ import {
 
 export { DEFAULT_ALB_IDLE_TIMEOUT_SECONDS, MIN_TIMEOUTS_TO_INFER } from './constants.js';
 
-export type IdleTimeoutSource = 'flag' | 'inferred' | 'default';
+/** `described`: read from the load balancer's attributes (report --describe). */
+export type IdleTimeoutSource = 'flag' | 'described' | 'inferred' | 'default';
 
 export class AlbIdleTimeoutInference {
   /** 504 elapsed times in TIMEOUT_RESOLUTION_MS steps → count. */
@@ -66,8 +67,10 @@ export class AlbIdleTimeoutInference {
     return null;
   }
 
-  resolve(flagSeconds: number | undefined): { value: number; source: IdleTimeoutSource } {
+  /** The flag wins (the user said so), then the attribute read from AWS, then the 504s, then the default. */
+  resolve(flagSeconds: number | undefined, describedSeconds?: number): { value: number; source: IdleTimeoutSource } {
     if (flagSeconds !== undefined) return { value: flagSeconds, source: 'flag' };
+    if (describedSeconds !== undefined) return { value: describedSeconds, source: 'described' };
     const inferred = this.inferSeconds();
     if (inferred !== null) return { value: inferred, source: 'inferred' };
     return { value: DEFAULT_ALB_IDLE_TIMEOUT_SECONDS, source: 'default' };

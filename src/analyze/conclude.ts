@@ -5,22 +5,25 @@
  * wording: report/build.ts turns this into the Report.
  */
 import type { ErrorJson } from '../errors.js';
-import type { CauseClass } from '../types.js';
+import type { CauseClass, DescribedSettings } from '../types.js';
 import { AlbIdleTimeoutInference, type IdleTimeoutSource } from './albIdle.js';
 import type { ConnectionStats } from './connections.js';
 import { eventOf, type CauseEvent } from './events.js';
 import { GroupState } from './groups.js';
 import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
 import type { BandExposure } from './knownCloses.js';
-import type { AnalysisState, Counters, RaceRecord } from './state.js';
+import type { AnalysisState, Counters, HeldReset, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
 import { RaceExposure } from './raceExposure.js';
 import { detectRaceChange, type RaceChange } from './raceChange.js';
 import type { Timeline } from '../types.js';
+import { drainEpisodes, type DrainEpisode, type TargetActivity } from './drain.js';
 
 export interface ConcludeOptions {
   /** --alb-idle-timeout; when absent it is inferred from 504s, else the default. */
   albIdleTimeoutSeconds?: number;
+  /** What --describe read from AWS: its idle timeout is used when the flag is absent and the load balancers agree. */
+  described?: DescribedSettings;
   /** Each event not emitted while accumulating: the decided races and the errors whose gap was pending. */
   onEvent?: (event: CauseEvent) => void;
 }
@@ -52,6 +55,8 @@ export interface Diagnosis {
   dataSpanMs: number;
   idleTimeout: { value: number; source: IdleTimeoutSource };
   idleTimeoutSamples: number;
+  /** What --describe read (and could not); null without --describe. */
+  described: DescribedSettings | null;
   /** Evidence in the logs against the --alb-idle-timeout given; null without the flag or without such evidence. */
   idleTimeoutConflict: IdleTimeoutConflict | null;
   /** Groups with requests or explained entries (the `-` group only with the latter), unordered. */
@@ -64,6 +69,12 @@ export interface Diagnosis {
   counters: Counters;
   /** The first entries of each (group, class) by time, file and line, races included (samples.ts). */
   samples: SampleRecord[];
+  /** Per group (by ARN): bursts of refused connections with their drain windows and kind (drain.ts); groups without any are absent. */
+  drain: Map<string, DrainEpisode[]>;
+  /** Per target: first and last appearance and answer (drain.ts), by target. */
+  targets: Map<string, TargetActivity>;
+  /** Targets seen past the cap, not tracked. */
+  untrackedTargets: number;
   /** Per group (by ARN) whose keep-alive races stopped or started during the window (raceChange.ts). */
   raceChanges: Map<string, RaceChange>;
   /** Every decided race-shaped 502 (keep-alive and closed-connection races): for comparing periods. */
@@ -108,7 +119,7 @@ function idleTimeoutConflict(flagSeconds: number | undefined, inference: AlbIdle
 
 export function conclude(state: AnalysisState, options: ConcludeOptions = {}): Diagnosis {
   const idleTimeoutInference = AlbIdleTimeoutInference.fromState(state.idleTimeoutElapsed);
-  const idleTimeout = idleTimeoutInference.resolve(options.albIdleTimeoutSeconds);
+  const idleTimeout = idleTimeoutInference.resolve(options.albIdleTimeoutSeconds, describedIdleTimeout(options.described));
   const timeline = TimelineCounter.fromState(state.timeline);
   const groups = new Map(state.groups.map((g) => [g.arn, new GroupState(g)]));
 
@@ -149,6 +160,22 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     options.onEvent?.(eventOf(race, cls));
   }
 
+  const refusalsByGroup = new Map<string, RaceRecord[]>();
+  for (const { race, cls } of decided) {
+    if (cls !== 'target_connection_error') continue;
+    const list = refusalsByGroup.get(race.arn);
+    if (list) list.push(race);
+    else refusalsByGroup.set(race.arn, [race]);
+  }
+  const targets = new Map((state.targets ?? []).map((t) => [t.target, t]));
+  const resetsByGroup = new Map<string, HeldReset[]>();
+  for (const reset of state.resets ?? []) {
+    const list = resetsByGroup.get(reset.arn);
+    if (list) list.push(reset);
+    else resetsByGroup.set(reset.arn, [reset]);
+  }
+  const drain = new Map([...refusalsByGroup.entries()].map(([arn, refusals]) => [arn, drainEpisodes(refusals, targets, arn, resetsByGroup.get(arn) ?? [])]));
+
   const first = state.firstTimeMs;
   const last = state.lastTimeMs;
   // The timeline shows the window asked for; rates per day use the time the entries actually cover.
@@ -163,6 +190,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     dataSpanMs,
     idleTimeout,
     idleTimeoutSamples: idleTimeoutInference.samples,
+    described: options.described ?? null,
     idleTimeoutConflict: idleTimeoutConflict(options.albIdleTimeoutSeconds, idleTimeoutInference, groups.values()),
     groups: [...groups.values()].filter((g) => g.arn !== '-' || g.eventCount() > 0),
     exposure,
@@ -174,6 +202,9 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     raceShaped: decided
       .filter((d) => d.cls === 'keepalive_race' || d.cls === 'closed_connection_race')
       .map((d) => ({ arn: d.race.arn, cls: d.cls, idleGapMs: d.race.idleGapMs, dispatchedMs: d.race.dispatchedMs })),
+    drain,
+    targets,
+    untrackedTargets: state.untrackedTargets ?? 0,
   };
 }
 
@@ -203,6 +234,12 @@ function findRaceChanges(
     if (change !== null) out.set(group.arn, change);
   }
   return out;
+}
+
+/** The idle timeout every described load balancer has; undefined when none was read or they differ (logs of several). */
+export function describedIdleTimeout(described: DescribedSettings | undefined): number | undefined {
+  const values = new Set((described?.loadBalancers ?? []).map((lb) => lb.idleTimeoutSeconds));
+  return values.size === 1 ? [...values][0] : undefined;
 }
 
 function raceOrder(a: RaceRecord, b: RaceRecord): number {

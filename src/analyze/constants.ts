@@ -203,6 +203,27 @@ export const RUN_MARGIN_MS = 5_000;
  */
 export const REFUSAL_SILENCE_MS = 10_000;
 
+// ---- drain.ts: drain windows of targets that stopped listening ------------------------------------
+
+/**
+ * Refusals on one target this close together, with no answer from it in between, are one burst. Health
+ * checks take a dead target out of service within 10–60 s (RUN_GAP_MS); two minutes leaves room for a
+ * target that gets a request only now and then.
+ */
+export const BURST_GAP_MS = 120_000;
+/** Bursts of one group whose targets start failing within this of the last failure before are one rollout. */
+export const ROLLOUT_GAP_MS = 10 * 60_000;
+/** Targets whose first refusals lie this close together failed at once (scale-in), not one after another. */
+export const SIMULTANEOUS_MS = 30_000;
+/** Targets tracked for drain windows (first and last appearance and answer): one small record each. */
+export const MAX_TRACKED_TARGETS = 100_000;
+/** `target_reset` 502s held for drain bursts (requests cut while served, as a target is killed): later ones are counted. */
+export const MAX_HELD_RESETS = 20_000;
+/** Drain episodes reported per target group (the first ones by time). */
+export const MAX_DRAIN_BURSTS = 100;
+/** The preStop sleep (or drain before shutdown) the advice derives: the longest measured window plus this. */
+export const DRAIN_MARGIN_SECONDS = 5;
+
 // ---- recommend.ts -----------------------------------------------------------------------------------
 
 /** AWS and practice: a target's keep-alive should outlast the ALB idle timeout by this much (65 s for the default 60 s). */

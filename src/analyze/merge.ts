@@ -20,6 +20,8 @@ import { TimelineCounter } from './timeline.js';
 import { compareText } from './accumulate.js';
 import { keepFirstSamples } from './samples.js';
 import { emptyRaceExposure, RaceExposure } from './raceExposure.js';
+import { mergeTargetActivity } from './drain.js';
+import { MAX_HELD_RESETS } from './constants.js';
 import type { ClassCounts } from '../types.js';
 
 export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
@@ -69,6 +71,10 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
 
   const timeline = TimelineCounter.fromState(a.timeline);
   timeline.addState(b.timeline);
+  const targets = mergeTargetActivity(a.targets ?? [], b.targets ?? []);
+  const untrackedTargets = (a.untrackedTargets ?? 0) + (b.untrackedTargets ?? 0) + targets.dropped;
+  const allResets = [...(a.resets ?? []), ...(b.resets ?? [])];
+  const overflowResets = (a.overflowResets ?? 0) + (b.overflowResets ?? 0) + Math.max(0, allResets.length - MAX_HELD_RESETS);
   return {
     kind: a.kind,
     version: a.version,
@@ -108,6 +114,10 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
       }),
     ]),
     ...(exposure !== null && { raceExposure: exposure.toState() }),
+    targets: targets.targets,
+    ...(untrackedTargets > 0 && { untrackedTargets }),
+    resets: allResets.slice(0, MAX_HELD_RESETS),
+    ...(overflowResets > 0 && { overflowResets }),
   };
 }
 

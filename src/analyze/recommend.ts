@@ -8,6 +8,8 @@
  *   races) gets more margin: idle + 15 s, and at least 10 s above the highest racing idle age.
  *   Only groups with keep-alive races get this advice.
  * - Deploy 502s (target_connection_error): the target stopped listening while the ALB still routed to it.
+ *   With measured drain windows (drain.ts), the advice states the longest and derives the drain settings
+ *   for the platform the group looks like (platforms.ts); a group that never answered is misconfigured.
  * - Closes without a timing signature (closed_connection_race): request-count limits, worker recycling,
  *   shutdown; the fix is a close the ALB can see, or fewer such closes.
  * - 504s at the idle timeout: slow targets. Raising the ALB idle timeout then also means raising the
@@ -19,6 +21,8 @@ import { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 import type { GroupState } from './groups.js';
 import type { RaceChange } from './raceChange.js';
 import { GENERIC_SERVER_IDS, matchServers, serverById, type ServerProfile } from './servers.js';
+import type { DrainEpisode, DrainKind, TargetActivity } from './drain.js';
+import { detectPlatform, drainSettings, platformAdvice, type DrainSettings, type PlatformAdvice, type PlatformId } from './platforms.js';
 
 const DAY_MS = 86_400_000;
 export { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
@@ -82,10 +86,34 @@ export interface KeepAliveAdvice extends AdviceBase {
 }
 
 export interface OtherAdvice extends AdviceBase {
-  kind: Exclude<RecommendationKind, 'keepalive' | 'keepalive_verify'>;
+  kind: Exclude<RecommendationKind, 'keepalive' | 'keepalive_verify' | 'deploy'>;
 }
 
-export type Advice = KeepAliveAdvice | OtherAdvice;
+/** What the measured drain windows of a group say (drain.ts, platforms.ts). */
+export interface DrainAdvice {
+  /** The kinds of its bursts, in order of first appearance. */
+  kinds: DrainKind[];
+  bursts: number;
+  /** The longest window of its deploy and scale-in bursts (seconds); null when every burst is a misconfiguration. */
+  windowSeconds: number | null;
+  /** The targets of the burst with the longest window. */
+  longestTargets: string[];
+  /** Requests cut while served (`target_reset`) in its deploy and scale-in bursts. */
+  resets: number;
+  settings: DrainSettings | null;
+  platform: PlatformId | null;
+  /** Why the log points to that platform; null when it cannot tell. */
+  platformEvidence: string | null;
+  platforms: PlatformAdvice[];
+}
+
+export interface DeployAdvice extends AdviceBase {
+  kind: 'deploy';
+  /** null when no burst was measured (the refusals were past the held cap). */
+  drain: DrainAdvice | null;
+}
+
+export type Advice = KeepAliveAdvice | DeployAdvice | OtherAdvice;
 
 export interface RecommendInput {
   groups: readonly GroupState[];
@@ -94,6 +122,10 @@ export interface RecommendInput {
   spanMs: number;
   /** Groups whose races stopped or started in the window (conclude.ts); absent: none. */
   raceChanges?: ReadonlyMap<string, RaceChange>;
+  /** Per group (by ARN): its drain bursts (conclude.ts); none when absent. */
+  drain?: ReadonlyMap<string, DrainEpisode[]>;
+  /** Per target: its appearances, for the platform's evidence (ports). */
+  targets?: ReadonlyMap<string, TargetActivity>;
 }
 
 /** The keep-alive idle timeout to recommend for a group whose races show `estimatedSeconds`..`highSeconds`. */
@@ -119,6 +151,8 @@ export function recommend(input: RecommendInput): Advice[] {
       if (kind === 'keepalive') {
         const keepAlive = keepAliveAdvice(group, input, events);
         if (keepAlive !== null) out.push(keepAlive);
+      } else if (kind === 'deploy') {
+        out.push({ ...base(group, input, events), kind, drain: drainAdvice(group, input) });
       } else {
         out.push({ ...base(group, input, events), kind });
       }
@@ -147,6 +181,30 @@ function keepAliveAdvice(group: GroupState, input: RecommendInput, races: number
     servers: profiles.map(choice),
     // One or a few races at a known server close time (knownCloses.ts): likely, not proven.
     ...(group.fit.method === 'known-close' && { likely: true }),
+  };
+}
+
+function drainAdvice(group: GroupState, input: RecommendInput): DrainAdvice | null {
+  const episodes = input.drain?.get(group.arn) ?? [];
+  if (episodes.length === 0) return null;
+  const kinds: DrainKind[] = [];
+  for (const e of episodes) if (!kinds.includes(e.kind)) kinds.push(e.kind);
+  const leaving = episodes.filter((e) => e.kind !== 'misconfiguration');
+  const longest = leaving.reduce<DrainEpisode | null>((best, e) => (best === null || e.windowSeconds > best.windowSeconds ? e : best), null);
+  const targets = [...(input.targets?.values() ?? [])].filter((t) => t.arn === group.arn).map((t) => t.target);
+  const { platform, evidence } = detectPlatform(group.name, targets.length > 0 ? targets : episodes.flatMap((e) => e.targets.map((t) => t.target)));
+  const settings = longest === null ? null : drainSettings(longest.windowSeconds);
+  const mainKind = longest?.kind ?? 'misconfiguration';
+  return {
+    kinds,
+    bursts: episodes.length,
+    windowSeconds: longest?.windowSeconds ?? null,
+    longestTargets: longest === null ? [] : [...longest.targets].sort((a, b) => b.windowSeconds - a.windowSeconds).map((t) => t.target),
+    resets: leaving.reduce((n, e) => n + e.resets, 0),
+    settings,
+    platform,
+    platformEvidence: evidence,
+    platforms: platformAdvice(mainKind, platform, settings ?? drainSettings(0)),
   };
 }
 

@@ -35,11 +35,12 @@ export const SERVERS: readonly ServerProfile[] = [
   { id: 'nestjs', name: 'NestJS', closesAtSeconds: 6, setting: 'keepAliveTimeout of app.getHttpServer()', snippet: (s) => `app.getHttpServer().keepAliveTimeout = ${ms(s)};`, note: NODE_NOTE },
   { id: 'hapi', name: 'Hapi', closesAtSeconds: 6, setting: 'server.listener.keepAliveTimeout', snippet: (s) => `server.listener.keepAliveTimeout = ${ms(s)};`, note: NODE_NOTE },
   { id: 'fastify-v3', name: 'Fastify 3.x', closesAtSeconds: 6, setting: 'keepAliveTimeout constructor option (ms)', snippet: (s) => `Fastify({ keepAliveTimeout: ${ms(s)} })` },
-  // ≈ 10 s: Bun.serve's idleTimeout, and uWebSockets.js's build-time HTTP idle timeout (hyper-express and
-  // ultimate-express run on it).
+  // ≈ 10 s: Bun.serve's idleTimeout (bun.com/docs/runtime/http/server: "closes connections after 10 seconds of
+  // inactivity", at most 255), and uWebSockets.js's HTTP idle timeout, the constant HTTP_IDLE_TIMEOUT_S = 10 in
+  // uWebSockets src/HttpContext.h (hyper-express and ultimate-express run on it).
   { id: 'bun', name: 'Bun (Bun.serve; Elysia < 1.3.9)', closesAtSeconds: 10, setting: 'Bun.serve({ idleTimeout }) (s)', snippet: (s) => `Bun.serve({ idleTimeout: ${s}, fetch })`, note: 'idleTimeout takes whole seconds up to 255; Elysia passes it as new Elysia({ serve: { idleTimeout } }).' },
-  { id: 'uwebsockets-js', name: 'uWebSockets.js (hyper-express, ultimate-express)', closesAtSeconds: 10, setting: 'none at run time (HTTP_IDLE_TIMEOUT_S, fixed when the addon is built)', snippet: (s) => `# no run-time setting: build uWebSockets with -DHTTP_IDLE_TIMEOUT_S=${s}, or put a proxy whose keep-alive is ${s} s between the ALB and the app` },
-  // ≈ 5 s.
+  { id: 'uwebsockets-js', name: 'uWebSockets.js (hyper-express, ultimate-express)', closesAtSeconds: 10, setting: 'none at run time (HTTP_IDLE_TIMEOUT_S, fixed when the addon is built)', snippet: (s) => `# no run-time setting: HTTP_IDLE_TIMEOUT_S is a constant (10) in uWebSockets' src/HttpContext.h; set it to ${s} and rebuild the addon, or put a proxy whose keep-alive is ${s} s between the ALB and the app`, note: 'HTTP_IDLE_TIMEOUT_S is a static constexpr in HttpContext.h, not a compiler flag: it takes a patched build.' },
+  // ≈ 5 s. Sanic's KEEP_ALIVE_TIMEOUT was 5 until 23.6 (sanic-org/sanic#2670); sanic/config.py now has 120.
   { id: 'sanic-legacy', name: 'Sanic < 23.6', closesAtSeconds: 5, setting: 'KEEP_ALIVE_TIMEOUT (s)', snippet: (s) => `app.config.KEEP_ALIVE_TIMEOUT = ${s}`, note: 'Sanic 23.6 raised the default to 120 s.' },
   { id: 'nodejs-legacy', name: 'Node.js (older lines, no 1 s buffer)', closesAtSeconds: 5, setting: 'server.keepAliveTimeout (ms)', snippet: (s) => `server.keepAliveTimeout = ${ms(s)}; server.headersTimeout = ${ms(s + 1)};`, note: 'On Node 10.15.2–12.18 headersTimeout must exceed keepAliveTimeout (bug #27363).' },
   { id: 'uvicorn', name: 'Uvicorn', closesAtSeconds: 5, setting: '--timeout-keep-alive', snippet: (s) => `uvicorn app:app --timeout-keep-alive ${s}`, note: 'Behind Gunicorn (-k uvicorn.workers.UvicornWorker) Gunicorn\'s --keep-alive applies instead.' },
@@ -74,8 +75,10 @@ export const GENERIC_SERVER_IDS = ['nginx', 'go-net-http', 'nodejs'] as const;
 
 /**
  * Servers whose default does not race a 60 s ALB (longer, or none), named when the estimate matches a
- * value someone set: nginx 75 s, aiohttp 75 s, Go net/http and fasthttp/Fiber (IdleTimeout, which falls
- * back to ReadTimeout: a ReadTimeout of 5 s closes idle connections at 5 s).
+ * value someone set: nginx 75 s, aiohttp 75 s (keepalive_timeout: float = 75.0 in web.run_app and
+ * AppRunner), Go net/http and fasthttp/Fiber (IdleTimeout, which falls back to ReadTimeout: "If
+ * IdleTimeout is zero, the value of ReadTimeout is used", net/http server.go and fasthttp server.go; a
+ * ReadTimeout of 5 s closes idle connections at 5 s; neither set: no idle limit).
  */
 
 const GENERIC: readonly ServerProfile[] = [

@@ -47,6 +47,26 @@ export interface AnalysisState {
    * (raceExposure.ts). Absent in states stored before it was kept: no race change is looked for.
    */
   raceExposure?: RaceExposureState;
+  /**
+   * Per target (`ip:port`), sorted: first and last appearance and answer, for drain windows (drain.ts); at
+   * most MAX_TRACKED_TARGETS. Absent in states stored before drain windows were measured: read as none.
+   */
+  targets?: TargetActivity[];
+  /** Targets past MAX_TRACKED_TARGETS, seen but not tracked. */
+  untrackedTargets?: number;
+  /** `target_reset` 502s on a target (requests cut while served), for drain bursts; at most MAX_HELD_RESETS. */
+  resets?: HeldReset[];
+  /** `target_reset` 502s past MAX_HELD_RESETS, counted only. */
+  overflowResets?: number;
+}
+
+/** A request a target dropped while serving it (`target_reset`), where drain bursts need it. */
+export interface HeldReset {
+  arn: string;
+  target: string;
+  dispatchedMs: number;
+  file: string;
+  line: number;
 }
 
 /** One log object's lines, counted once however many windows read it. */
@@ -220,4 +240,19 @@ export interface SampleRecord extends SampleDetail {
   target: string | null;
   node: string | null;
   idleGapMs: number | null;
+}
+
+/** One target's appearances in the window (dispatch times, epoch ms), for drain windows (drain.ts). */
+export interface TargetActivity {
+  /** `ip:port` as logged. */
+  target: string;
+  /** Its target group (the lowest ARN in code-unit order when the same ip:port is in several). */
+  arn: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  requests: number;
+  /** Requests the target answered (it sent a status). */
+  answered: number;
+  firstAnsweredMs: number | null;
+  lastAnsweredMs: number | null;
 }

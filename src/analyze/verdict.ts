@@ -1,8 +1,9 @@
 /**
  * The verdict as data: per target group and overall, do the targets race the ALB on idle keep-alive
- * connections? One of four answers, each with its reasons, so that the text and Markdown headlines and
- * the Lambda's alerts all read the same decision. Pure; its input is a small structural type of its own,
- * so it depends on neither the report model nor the analyzers' state.
+ * connections? One of four answers, each with its reasons as data (a stable code and the numbers behind
+ * it), so that the text and Markdown headlines and the Lambda's alerts all read the same decision;
+ * report/verdict.ts words them. Pure; its input is a small structural type of its own, so it depends on
+ * neither the report model nor the analyzers' state.
  *
  * Rules, per target group, first match wins:
  *   1. `stopped`     the group had keep-alive races, and they stopped during the window: none after a
@@ -42,22 +43,47 @@ export type VerdictReasonCode =
   | 'LITTLE_EXPOSURE'
   | 'NO_RACES';
 
-/** A stable code for programs (alerts), and one sentence for people. */
-export interface VerdictReason {
-  code: VerdictReasonCode;
-  text: string;
-}
+/**
+ * Why a verdict was given: a stable code for programs (alerts) and the numbers behind it, which
+ * report/verdict.ts words as one sentence for people.
+ */
+export type VerdictFinding =
+  | {
+      code: 'KEEPALIVE_RACES';
+      races: number;
+      estimatedSeconds: number | null;
+      confidence: VerdictGroupInput['keepAlive']['confidence'];
+      /** `known-close`: likely rather than proven (knownCloses.ts). */
+      method: 'band' | 'known-close' | null;
+      pValue: number | null;
+    }
+  /** The races stopped (or started) at `at`: none in the `quietMs` after (or before), where `expectedRaces` were expected. */
+  | { code: 'RACES_STOPPED' | 'RACES_STARTED'; at: string; quietMs: number; expectedRaces: number; pValue: number; spanMs: number }
+  | { code: 'NO_ENTRIES' }
+  | { code: 'NO_TARGET_ENTRIES'; entries: number }
+  | { code: 'WINDOW_TOO_SHORT'; spanMs: number }
+  | { code: 'MANY_OUT_OF_ORDER'; outOfOrder: number; dispatches: number }
+  | { code: 'MANY_WITHOUT_IDLE_GAP'; withoutIdleGap: number; dispatches: number }
+  | { code: 'NO_REQUESTS' }
+  | { code: 'FEW_IDLE_REQUESTS'; idleRequests: number; minIdleMs: number }
+  /** `thin`: the known closes too little traffic reached, fewest expected races first; empty when none was measured. */
+  | { code: 'LITTLE_EXPOSURE'; spanMs: number; thin: ExposureInput[] }
+  /** `expectedRaces`: the fewest races any known close would have caused in the window, at `fewestAtSeconds`. */
+  | { code: 'NO_RACES'; idleRequests: number; minIdleMs: number; expectedRaces: number; fewestAtSeconds: number };
 
-export interface TargetGroupVerdict {
+/** A finding of the overall verdict; `group` names the target group it comes from (none for report-wide caveats). */
+export type VerdictReasonFinding = VerdictFinding & { group?: string };
+
+export interface TargetGroupJudgement {
   arn: string;
   status: VerdictStatus;
-  reasons: VerdictReason[];
+  reasons: VerdictFinding[];
 }
 
-export interface Verdict {
+export interface Judgement {
   status: VerdictStatus;
-  reasons: VerdictReason[];
-  targetGroups: TargetGroupVerdict[];
+  reasons: VerdictReasonFinding[];
+  targetGroups: TargetGroupJudgement[];
 }
 
 export interface VerdictGroupInput {
@@ -139,11 +165,7 @@ export const MIN_RACE_IDLE_MS = 1900;
  */
 export const MIN_IDLE_REQUESTS = 100;
 
-const COUNT = new Intl.NumberFormat('en-US');
-const n = (value: number): string => COUNT.format(value);
-const plural = (count: number, one: string, many: string): string => `${n(count)} ${count === 1 ? one : many}`;
-
-export function judgeVerdict(input: VerdictInput): Verdict {
+export function judgeVerdict(input: VerdictInput): Judgement {
   const caveats = reportCaveats(input);
   const targetGroups = input.groups.map((group) => judgeGroup(group, caveats, input.spanMs));
   const statuses = new Set(targetGroups.map((g) => g.status));
@@ -151,132 +173,61 @@ export function judgeVerdict(input: VerdictInput): Verdict {
   if (targetGroups.length === 0) statuses.add('cannot-tell');
   const status = VERDICT_PRECEDENCE.find((s) => statuses.has(s)) ?? 'cannot-tell';
   const groupReasons = input.groups.flatMap((group, i) =>
-    targetGroups[i]!.status === status ? targetGroups[i]!.reasons.filter((r) => !caveats.includes(r)).map((r) => ({ code: r.code, text: `${group.name}: ${r.text}` })) : [],
+    targetGroups[i]!.status === status ? targetGroups[i]!.reasons.filter((r) => !caveats.includes(r)).map((r) => ({ ...r, group: group.name })) : [],
   );
   return { status, reasons: status === 'cannot-tell' ? [...caveats, ...groupReasons] : groupReasons, targetGroups };
 }
 
-function reportCaveats(input: VerdictInput): VerdictReason[] {
-  if (input.entries === 0) return [{ code: 'NO_ENTRIES', text: 'No log entries were analysed.' }];
-  const out: VerdictReason[] = [];
-  if (input.dispatches === 0 || input.groups.every((g) => g.requests === 0)) {
-    out.push({ code: 'NO_TARGET_ENTRIES', text: `None of the ${plural(input.entries, 'entry', 'entries')} reached a target.` });
-  }
-  if (input.spanMs < MIN_WINDOW_MS) {
-    out.push({ code: 'WINDOW_TOO_SHORT', text: `The entries cover ${minutes(input.spanMs)}, too short a time to expect a race; read an hour or more.` });
-  }
+function reportCaveats(input: VerdictInput): VerdictFinding[] {
+  if (input.entries === 0) return [{ code: 'NO_ENTRIES' }];
+  const out: VerdictFinding[] = [];
+  if (input.dispatches === 0 || input.groups.every((g) => g.requests === 0)) out.push({ code: 'NO_TARGET_ENTRIES', entries: input.entries });
+  if (input.spanMs < MIN_WINDOW_MS) out.push({ code: 'WINDOW_TOO_SHORT', spanMs: input.spanMs });
   if (input.dispatches > 0 && input.outOfOrder / input.dispatches > MAX_UNMEASURED_SHARE) {
-    out.push({
-      code: 'MANY_OUT_OF_ORDER',
-      text: `${plural(input.outOfOrder, 'entry', 'entries')} of ${n(input.dispatches)} arrived far out of order, so idle gaps near them may be wrong; read the files in time order.`,
-    });
+    out.push({ code: 'MANY_OUT_OF_ORDER', outOfOrder: input.outOfOrder, dispatches: input.dispatches });
   }
   if (input.dispatches > 0 && input.withoutIdleGap / input.dispatches > MAX_UNMEASURED_SHARE) {
-    out.push({
-      code: 'MANY_WITHOUT_IDLE_GAP',
-      text: `${plural(input.withoutIdleGap, 'request', 'requests')} of ${n(input.dispatches)} have no idle gap, and a race among them would go unseen.`,
-    });
+    out.push({ code: 'MANY_WITHOUT_IDLE_GAP', withoutIdleGap: input.withoutIdleGap, dispatches: input.dispatches });
   }
   return out;
 }
 
-function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictReason[], spanMs: number): TargetGroupVerdict {
+function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictFinding[], spanMs: number): TargetGroupJudgement {
   const races = group.classes.keepalive_race ?? 0;
   if (races > 0) {
     const { estimatedSeconds, confidence, method, pValue } = group.keepAlive;
-    const likely = method === 'known-close' && estimatedSeconds !== null;
-    const at =
-      estimatedSeconds === null || confidence === 'none'
-        ? 'at no single idle age'
-        : likely
-          ? `at an idle age of about ${estimatedSeconds.toFixed(1)} s, where a known server default closes (${confidence} confidence: likely, not certain; chance would put ${races === 1 ? 'one' : 'as many'} there with probability ${chance(pValue)})`
-          : `at an idle age of about ${estimatedSeconds.toFixed(1)} s (${confidence} confidence)`;
-    const racesReason: VerdictReason = { code: 'KEEPALIVE_RACES', text: `${plural(races, 'keep-alive race', 'keep-alive races')} ${at}.` };
+    const racesFinding: VerdictFinding = { code: 'KEEPALIVE_RACES', races, estimatedSeconds, confidence, method: method ?? null, pValue: pValue ?? null };
     const change = group.raceChange;
-    if (change?.verdict === 'stopped') {
-      const text =
-        `Races stopped at about ${clock(change.at, spanMs)}; none in the ${span(change.quietMs)} since, where ${expected(change.expectedRaces)} ${change.expectedRaces >= 0.5 && change.expectedRaces < 1.5 ? 'was' : 'were'} expected at the rate before ` +
-        `(p = ${chance(change.pValue)}): check that the fix is deployed on every target.`;
-      return { arn: group.arn, status: 'stopped', reasons: [{ code: 'RACES_STOPPED', text }, racesReason] };
+    if (change !== null && change !== undefined) {
+      const changeFinding: VerdictFinding = {
+        code: change.verdict === 'stopped' ? 'RACES_STOPPED' : 'RACES_STARTED',
+        at: change.at,
+        quietMs: change.quietMs,
+        expectedRaces: change.expectedRaces,
+        pValue: change.pValue,
+        spanMs,
+      };
+      return { arn: group.arn, status: change.verdict === 'stopped' ? 'stopped' : 'races', reasons: [changeFinding, racesFinding] };
     }
-    if (change?.verdict === 'started') {
-      const text = `Races started at about ${clock(change.at, spanMs)}; none in the ${span(change.quietMs)} before, where ${expected(change.expectedRaces)} ${change.expectedRaces >= 0.5 && change.expectedRaces < 1.5 ? 'was' : 'were'} expected at the rate since (p = ${chance(change.pValue)}).`;
-      return { arn: group.arn, status: 'races', reasons: [{ code: 'RACES_STARTED', text }, racesReason] };
-    }
-    return { arn: group.arn, status: 'races', reasons: [racesReason] };
+    return { arn: group.arn, status: 'races', reasons: [racesFinding] };
   }
-  const cannot = (reasons: VerdictReason[]): TargetGroupVerdict => ({ arn: group.arn, status: 'cannot-tell', reasons });
+  const cannot = (reasons: VerdictFinding[]): TargetGroupJudgement => ({ arn: group.arn, status: 'cannot-tell', reasons });
   if (caveats.length > 0) return cannot([...caveats]);
-  if (group.requests === 0) return cannot([{ code: 'NO_REQUESTS', text: 'No request reached the group.' }]);
+  if (group.requests === 0) return cannot([{ code: 'NO_REQUESTS' }]);
   const idleRequests = group.idleAgeBuckets.filter((b) => b.fromMs >= MIN_RACE_IDLE_MS).reduce((total, b) => total + b.requests, 0);
-  if (idleRequests < MIN_IDLE_REQUESTS) {
-    return cannot([
-      {
-        code: 'FEW_IDLE_REQUESTS',
-        text: `Only ${plural(idleRequests, 'request', 'requests')} reused a connection idle ${MIN_RACE_IDLE_MS / 1000} s or more, too few to show a race.`,
-      },
-    ]);
-  }
+  if (idleRequests < MIN_IDLE_REQUESTS) return cannot([{ code: 'FEW_IDLE_REQUESTS', idleRequests, minIdleMs: MIN_RACE_IDLE_MS }]);
   // "No races" only where a target closing at any known default would have raced a few times by now.
   const days = spanMs / DAY_MS;
   const expectedInWindow = (e: ExposureInput): number => e.expectedRacesPerDay * days;
   const bySmallest = [...group.exposure].sort((a, b) => expectedInWindow(a) - expectedInWindow(b) || a.closeSeconds - b.closeSeconds);
   const thin = bySmallest.filter((e) => expectedInWindow(e) < MIN_EXPECTED_RACES_FOR_NONE);
-  if (bySmallest.length === 0 || thin.length > 0) {
-    const first = thin[0];
-    const text =
-      first === undefined
-        ? `No keep-alive race in ${span(spanMs)}, but no known close time was measured, so the data cannot show whether the targets would race.`
-        : `No keep-alive race in ${span(spanMs)}, but ` +
-          (first.requestsPerDay > 0
-            ? `with ${perDay(first.requestsPerDay)} requests/day at idle ${band(first)} a ${seconds(first.closeSeconds)} target would race ${often(first.expectedRacesPerDay)}`
-            : `no request reused a connection idle ${band(first)}, where a ${seconds(first.closeSeconds)} target would race`) +
-          (thin.length > 1 ? `; too little traffic reached ${list(thin.slice(1).sort((a, b) => a.closeSeconds - b.closeSeconds).map((e) => seconds(e.closeSeconds)))} to show a race either.` : '.');
-    return cannot([{ code: 'LITTLE_EXPOSURE', text }]);
-  }
+  if (bySmallest.length === 0 || thin.length > 0) return cannot([{ code: 'LITTLE_EXPOSURE', spanMs, thin }]);
   const least = bySmallest[0]!;
   return {
     arn: group.arn,
     status: 'none',
-    reasons: [
-      {
-        code: 'NO_RACES',
-        text:
-          `No keep-alive race in ${plural(idleRequests, 'request', 'requests')} on connections idle ${MIN_RACE_IDLE_MS / 1000} s or more; ` +
-          `a target closing at any known default would have raced ${n(Math.floor(expectedInWindow(least)))} times or more (fewest at ${seconds(least.closeSeconds)}).`,
-      },
-    ],
+    reasons: [{ code: 'NO_RACES', idleRequests, minIdleMs: MIN_RACE_IDLE_MS, expectedRaces: Math.floor(expectedInWindow(least)), fewestAtSeconds: least.closeSeconds }],
   };
 }
 
-const DAY_MS = 86_400_000;
-
-/** `12:05 UTC`, with the date when the window spans more than a day. */
-const clock = (iso: string, spanMs: number): string => (spanMs > DAY_MS ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : `${iso.slice(11, 16)} UTC`);
-/** Expected races in words: `10`, `2.4`, `0.6`. */
-const expected = (x: number): string => (x >= 10 ? n(Math.round(x)) : String(Number(x.toPrecision(2))));
-
-/** `0.004`, `3e-7`: a probability in two significant digits. */
-const chance = (p: number | null | undefined): string => {
-  if (p === null || p === undefined) return 'unknown';
-  return p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(0);
-};
-const seconds = (s: number): string => `${Number(s.toFixed(3))} s`;
-const band = (e: ExposureInput): string => `${(e.fromMs / 1000).toFixed(3)}–${(e.toMs / 1000).toFixed(3)} s`;
-const perDay = (x: number): string => (x >= 10 ? n(Math.round(x)) : String(Number(x.toPrecision(2))));
-const list = (items: string[]): string => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
-const span = (ms: number): string => (ms >= 2 * DAY_MS ? `${Math.round(ms / DAY_MS)} days` : ms >= 90 * 60_000 ? `${Math.round(ms / 3_600_000)} h` : minutes(ms));
-
-/** How often, in words: `about 3 times a day`, `about once a week`, `less than once a month`. */
-export function often(perDay: number): string {
-  if (!(perDay > 0)) return 'never';
-  if (perDay >= 1.5) return `about ${n(Math.round(perDay))} times a day`;
-  if (perDay >= 0.67) return 'about once a day';
-  const everyDays = 1 / perDay;
-  if (everyDays < 5.5) return `about once every ${Math.round(everyDays)} days`;
-  if (everyDays < 10.5) return 'about once a week';
-  if (everyDays < 45) return `about once every ${Math.round(everyDays / 7)} weeks`;
-  return 'less than once a month';
-}
-
-const minutes = (ms: number): string => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+export const DAY_MS = 86_400_000;

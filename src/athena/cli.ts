@@ -15,6 +15,9 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { AlbDoctorError } from '../errors.js';
 import { escapeTerminal } from '../report/render/escape.js';
+import { formatCount } from '../report/render/format.js';
+import { countOf } from '../report/render/labels.js';
+import { escapeJsonControls } from '../safeText.js';
 // DuckDB and the AWS SDK are loaded only by the subcommands that use them: holding them in memory costs
 // every other command time at startup and, through garbage collection, throughput (bench: the SDK alone
 // slowed the local parse by a fifth).
@@ -195,10 +198,10 @@ export function registerAthenaCommands(program: Command, io: AthenaIo): Command 
         }
         writeRows(io.stdout, result.columns, result.rows, options.format);
         io.stderr.write(
-          `alb-doctor: ${s.files} file(s), ${s.lines} line(s) loaded; ${s.skippedFiles} file(s) skipped; ${result.rows.length} row(s).\n`,
+          `alb-doctor: ${countOf(s.files, 'file')}, ${countOf(s.lines, 'line')} loaded; ${countOf(s.skippedFiles, 'file')} skipped; ${rowCount(result.rows.length)}.\n`,
         );
         if (s.unread.length > 0) {
-          throw new AlbDoctorError(s.unread[0]!.code, `${s.unread.length} input(s) could not be read completely; the rows above leave them out.`);
+          throw new AlbDoctorError(s.unread[0]!.code, `${countOf(s.unread.length, 'input')} could not be read completely; the rows above leave them out.`);
         }
       } finally {
         local.close();
@@ -250,7 +253,7 @@ function costLine(result: AthenaResult): string {
   const { cost } = result;
   const engine = result.engineMs === null ? '' : `, ${(result.engineMs / 1000).toFixed(1)} s`;
   const billed = cost.billedBytes === 0 ? 'not billed' : `billed ${formatBytes(cost.billedBytes)}: $${cost.usd.toFixed(cost.usd < 0.01 ? 5 : 2)}`;
-  return `alb-doctor: query ${result.queryExecutionId}: ${result.rows.length} row(s)${engine}; scanned ${formatBytes(cost.scannedBytes)}, ${billed}.\n`;
+  return `alb-doctor: query ${result.queryExecutionId}: ${rowCount(result.rows.length)}${engine}; scanned ${formatBytes(cost.scannedBytes)}, ${billed}.\n`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -266,7 +269,7 @@ export function formatBytes(bytes: number): string {
 
 function writeRows(out: Writable, columns: readonly string[], rows: readonly Row[], format: Format): void {
   if (format === 'json') {
-    out.write(`${JSON.stringify(rows, null, 2)}\n`);
+    out.write(`${escapeJsonControls(JSON.stringify(rows, null, 2))}\n`);
     return;
   }
   out.write(textTable(columns, rows));
@@ -278,7 +281,7 @@ function writeRows(out: Writable, columns: readonly string[], rows: readonly Row
  * as visible escapes, never sent to the terminal.
  */
 export function textTable(columns: readonly string[], rows: readonly Row[]): string {
-  if (columns.length === 0) return rows.length === 0 ? '' : `${rows.length} row(s)\n`;
+  if (columns.length === 0) return rows.length === 0 ? '' : `${rowCount(rows.length)}\n`;
   const cells = rows.map((row) => columns.map((c) => escapeTerminal(cellText(row[c] ?? null))));
   const titles = columns.map(escapeTerminal);
   const widths = titles.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
@@ -298,3 +301,5 @@ function cellText(value: string | number | boolean | null): string {
 }
 
 /** Re-exported for callers that print a cost without running a query (docs, tests). */
+
+const rowCount = (n: number): string => `${formatCount(n)} ${n === 1 ? 'row' : 'rows'}`;

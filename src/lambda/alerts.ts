@@ -7,6 +7,8 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { serverById } from '../analyze/servers.js';
+import { formatCount } from '../report/render/format.js';
+import { countOf } from '../report/render/labels.js';
 import type { ReportLike } from './analysis.js';
 
 export type AlertChange = 'started-racing' | 'stopped-racing';
@@ -60,7 +62,7 @@ function startedText(report: ReportLike, arn: string, historyHours: number): str
   const server = group.suspectedServers.map((id) => serverById(id)?.name ?? id)[0];
   const advice = report.recommendations.find((r) => r.targetGroup === arn);
   const parts = [
-    `${group.name}: keep-alive races with the load balancer, ${races} of ${group.requests} requests in the last ${historyHours} h.`,
+    `${group.name}: keep-alive races with the load balancer, ${formatCount(races)} of ${countOf(group.requests, 'request')} in the last ${historyHours} h.`,
     seconds === null
       ? ''
       : `The targets close idle connections after about ${seconds.toFixed(1)} s (T̂, confidence ${group.keepAlive.confidence})` +

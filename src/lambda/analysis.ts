@@ -12,7 +12,7 @@ export interface AnalysisStateLike {
   input: { files: { name: string; etag?: string | null }[] };
 }
 
-/** A verdict's reason: a stable code and its sentence (analyze/verdict.ts). */
+/** A verdict's reason: a stable code (analyze/verdict.ts) and its sentence (report/verdict.ts). */
 export interface VerdictReason {
   code: string;
   text: string;

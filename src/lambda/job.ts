@@ -7,6 +7,7 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { isAlbDoctorError } from '../errors.js';
+import { escapeJsonControls } from '../safeText.js';
 import { alertMessage, alertSubject, publishAlerts, verdictChanges } from './alerts.js';
 import { sendOnce } from './alertOnce.js';
 import type { Analysis, AnalysisStateLike, ReportLike, S3ReadOptions } from './analysis.js';
@@ -120,7 +121,8 @@ export async function runJob<S extends AnalysisStateLike, R extends ReportLike>(
   if (before !== null && before.value.kind === WINDOW_RECORD_KIND && before.value.state !== null) states.unshift(analysis.asContext!(before.value.state));
   const rolling = states.reduce((earlier, later) => analysis.mergeStates(earlier, later));
   const report = analysis.reportFromState(rolling, idleOption(config));
-  const reportText = JSON.stringify(report, null, 2) + '\n';
+  // As `report --format json` writes it: no raw control from a log for whoever prints the object.
+  const reportText = escapeJsonControls(JSON.stringify(report, null, 2)) + '\n';
   const reportKey = store.key('reports', endMs);
   const markdownKey = store.key('reports', endMs, '.md');
   // Unconditional: the same states give the same bytes, so a racing run can only write the same report.

@@ -3,9 +3,9 @@
  * `recommendations` (the JSON contract's keys, plus `kind`, `events` and `rateOfRequests`). Counts are
  * written with thousands separators and plurals, each class by its one label (render/labels.ts).
  */
-import type { Advice, KeepAliveAdvice, RecommendationKind } from '../analyze/recommend.js';
+import type { Advice, DeployAdvice, DrainAdvice, KeepAliveAdvice, RecommendationKind } from '../analyze/recommend.js';
 import { ADVICE_CLASS, KEEPALIVE_MARGIN_SECONDS } from '../analyze/recommend.js';
-import type { Recommendation, ServerAdvice } from './model.js';
+import type { DrainRecommendation, Recommendation, ServerAdvice } from './model.js';
 import { formatCount } from './render/format.js';
 import { classCount } from './render/labels.js';
 
@@ -18,24 +18,39 @@ export interface KindedRecommendation extends Recommendation {
   rateOfRequests: number;
   /** Keep-alive advice from one or a few races at a known close time: likely, not proven. */
   likely?: true;
+  /** Deploy advice with measured drain windows: the derived settings and the platform rows. */
+  drain?: DrainRecommendation;
 }
 
 /** A server's setting with the additions the renderers show (its display name, a side condition). */
 type ServerAdviceJson = ServerAdvice & { name: string; note?: string };
 
-export function wordAdvice(advice: readonly Advice[]): KindedRecommendation[] {
-  return advice.map(word);
+export interface WordOptions {
+  /** Target group ARN → `deregistration_delay.timeout_seconds` as read with --describe. */
+  deregistrationDelays?: ReadonlyMap<string, number>;
 }
 
-function word(advice: Advice): KindedRecommendation {
+export function wordAdvice(advice: readonly Advice[], options: WordOptions = {}): KindedRecommendation[] {
+  return advice.map((a) => word(a, options.deregistrationDelays?.get(a.targetGroup)));
+}
+
+function word(advice: Advice, deregistrationDelaySeconds: number | undefined): KindedRecommendation {
+  const drain = advice.kind === 'deploy' ? (advice.drain ?? null) : null;
   const { words, servers, targetKeepAliveSeconds } =
     advice.kind === 'keepalive' || advice.kind === 'keepalive_verify'
       ? { words: advice.kind === 'keepalive_verify' ? verifyWords(advice) : keepAliveWords(advice), servers: serverAdvice(advice), targetKeepAliveSeconds: advice.targetKeepAliveSeconds }
-      : { words: OTHER_WORDS[advice.kind](advice.targetGroupName, advice.events, advice.albIdleTimeoutSeconds), servers: [], targetKeepAliveSeconds: null };
+      : advice.kind === 'deploy' && drain !== null
+        ? { words: drainWords(advice, drain), servers: [], targetKeepAliveSeconds: null }
+        : { words: OTHER_WORDS[advice.kind](advice.targetGroupName, advice.events, advice.albIdleTimeoutSeconds), servers: [], targetKeepAliveSeconds: null };
+  // The delay the group really has, read with --describe, beside what the logs show of its drains.
+  const described =
+    advice.kind === 'deploy' && deregistrationDelaySeconds !== undefined
+      ? ` ${describedDelayWords(advice.targetGroupName, deregistrationDelaySeconds)}`
+      : '';
   // Keys in the order the report has always written them.
   return {
     targetGroup: advice.targetGroup,
-    action: words.action,
+    action: words.action + described,
     targetKeepAliveSeconds,
     albIdleTimeoutSeconds: advice.albIdleTimeoutSeconds,
     servers,
@@ -45,8 +60,68 @@ function word(advice: Advice): KindedRecommendation {
     events: advice.events,
     rateOfRequests: advice.rateOfRequests,
     ...(advice.likely === true && { likely: true as const }),
+    ...(drain !== null && { drain: drainJson(drain) }),
   };
 }
+
+function drainJson(drain: DrainAdvice): DrainRecommendation {
+  return {
+    kinds: drain.kinds,
+    bursts: drain.bursts,
+    windowSeconds: drain.windowSeconds,
+    longestTargets: drain.longestTargets,
+    resets: drain.resets,
+    preStopSleepSeconds: drain.settings?.keepServingSeconds ?? null,
+    terminationGracePeriodSeconds: drain.settings?.gracePeriodSeconds ?? null,
+    deregistrationDelaySeconds: drain.settings?.deregistrationDelaySeconds ?? null,
+    platform: drain.platform,
+    platformEvidence: drain.platformEvidence,
+    platforms: drain.platforms.map((p) => ({ platform: p.id, name: p.name, setting: p.setting, snippet: p.snippet, source: p.source, ...(p.note !== undefined && { note: p.note }) })),
+  };
+}
+
+const KIND_WORDS: Record<DrainAdvice['kinds'][number], [one: string, many: string]> = {
+  deploy: ['a rolling deploy', 'rolling deploys'],
+  'scale-in': ['a scale-in or node removal with no deploy (targets failed at once and none came back)', 'scale-ins or node removals with no deploy'],
+  misconfiguration: ['a misconfiguration (targets that never answered)', 'misconfigurations'],
+};
+
+/** Deploy advice with measured drain windows: the window, the setting derived from it, the platform. */
+function drainWords(advice: DeployAdvice, drain: DrainAdvice): Words {
+  const name = advice.targetGroupName;
+  const refused = classCount(ADVICE_CLASS.deploy, advice.events);
+  const kinds = drain.kinds.map((k) => KIND_WORDS[k][0]).join(', ');
+  const on = drain.platformEvidence === null ? '' : ` The group looks like ${drain.platform === 'eks' ? 'EKS with the AWS Load Balancer Controller' : 'ECS'}: ${drain.platformEvidence}.`;
+  if (drain.settings === null || drain.windowSeconds === null) {
+    return {
+      action: `Fix how the ALB reaches ${name}'s targets: every request to them was refused from their first appearance; check the target group's port and protocol against what the targets listen on, and that their security group admits the ALB.`,
+      reason: `${refused} in ${countBursts(drain.bursts)}, ${kinds}: the targets never answered, so this is not a drain but a target group that cannot reach its targets (wrong port or protocol, HTTP to an HTTPS target, or a security group that refuses the ALB).`,
+    };
+  }
+  const window = formatSeconds(drain.windowSeconds);
+  const keep = drain.settings.keepServingSeconds;
+  const how =
+    drain.platform === 'eks'
+      ? `a preStop sleep of at least ${keep} s`
+      : drain.platform === 'ecs'
+        ? `keep listening at least ${keep} s after SIGTERM`
+        : `keep serving at least ${keep} s after being told to stop (a preStop sleep, a SIGTERM handler that keeps listening, or a termination lifecycle hook)`;
+  const longest = drain.longestTargets[0];
+  return {
+    action: `Drain ${name}'s targets before they stop listening: ${how}; the ALB kept sending requests to stopped targets for up to ${window} s.`,
+    reason:
+      `${refused} in ${countBursts(drain.bursts)}, ${kinds}: each target stopped listening while the ALB still routed to it, for up to ${window} s` +
+      `${longest === undefined ? '' : ` (${longest})`} between its first and last refused request. Serving ${keep} s more (${window} s + ${keep - Math.ceil(drain.windowSeconds)} s margin) covers that; ` +
+      `the grace before a forced stop must then cover the drain and the application's shutdown (${drain.settings.gracePeriodSeconds} s), and the deregistration delay must end before it (${drain.settings.deregistrationDelaySeconds} s).` +
+      (drain.resets > 0
+        ? ` ${classCount('target_reset', drain.resets)} around these bursts: the targets were killed with requests in flight, so the grace before the forced stop must also outlast the slowest request.`
+        : '') +
+      `${on} ` +
+      `Lowering the ALB idle timeout does not shorten this window, and lowered to dodge keep-alive races it turns every request longer than the new timeout into a 504.`,
+  };
+}
+
+const countBursts = (n: number): string => (n === 1 ? '1 burst' : `${formatCount(n)} bursts`);
 
 interface Words {
   action: string;
@@ -117,6 +192,21 @@ const OTHER_WORDS: Record<Exclude<RecommendationKind, 'keepalive' | 'keepalive_v
     reason: `${classCount(ADVICE_CLASS.slow_targets, events)}: no answer from the target within the ALB idle timeout (${albIdle} s).`,
   }),
 };
+
+/**
+ * The deregistration delay read with --describe, for a group whose targets stopped listening too early.
+ * Deregistration stops new requests only once it has reached every ALB node, a few seconds in which
+ * requests still arrive, and then waits up to the delay for those in flight
+ * (docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay);
+ * a target must keep listening through both.
+ */
+function describedDelayWords(name: string, delaySeconds: number): string {
+  const delay = `${formatCount(delaySeconds)} s`;
+  if (delaySeconds === 0) {
+    return `${name}'s deregistration delay is 0 s (deregistration_delay.timeout_seconds, read with --describe): the ALB drops requests in flight the moment a target is deregistered, so raise it above the slowest request and keep targets listening until it ends.`;
+  }
+  return `${name}'s deregistration delay is ${delay} (deregistration_delay.timeout_seconds, read with --describe): the ALB still sends new requests to a target for a few seconds after deregistering it and then waits up to ${delay} for those in flight, so keep each target listening through that time (a preStop sleep on EKS; ECS stops a task only after the delay) and stop it only once its requests have ended.`;
+}
 
 /** A keep-alive time in a sentence: `6.0`, `2.01`, `13.5`. */
 export function formatSeconds(seconds: number): string {

@@ -9,10 +9,12 @@ import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
 import { formatSeconds, wordAdvice } from './advice.js';
+import { describedIdleTimeout } from '../analyze/conclude.js';
 import { reportVerdict } from './verdict.js';
 import { formatCount } from './render/format.js';
 import { classCount, countOf } from './render/labels.js';
-import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure } from './model.js';
+import { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Report, type SampleEvent, type TargetGroupReport, type BandExposure, type DrainBurstReport } from './model.js';
+import { MAX_TRACKED_TARGETS, type DrainEpisode } from '../analyze/drain.js';
 
 export function buildReport(input: Diagnosis): Report {
   const groups = [...input.groups].sort(
@@ -23,7 +25,8 @@ export function buildReport(input: Diagnosis): Report {
       a.name.localeCompare(b.name) ||
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.raceChanges.get(g.arn) ?? null));
+  const delays = new Map((input.described?.targetGroups ?? []).map((g) => [g.arn, g.deregistrationDelaySeconds]));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.drain.get(g.arn) ?? [], delays.get(g.arn), input.raceChanges.get(g.arn) ?? null));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -56,11 +59,15 @@ export function buildReport(input: Diagnosis): Report {
     albIdleTimeoutSeconds: input.idleTimeout,
     classes,
     targetGroups,
-    recommendations: wordAdvice(recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, raceChanges: input.raceChanges })),
+    recommendations: wordAdvice(
+      recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, drain: input.drain, targets: input.targets, raceChanges: input.raceChanges }),
+      { deregistrationDelays: delays },
+    ),
     timeline: input.timeline(groups.map((g) => g.arn)),
     notes: notes(input),
     verdict: reportVerdict(input, targetGroups),
     samples: samples(input),
+    ...(input.described !== null && { described: input.described }),
   };
 }
 
@@ -88,7 +95,13 @@ function samples(input: Diagnosis): SampleEvent[] {
     }));
 }
 
-function groupReport(group: GroupState, exposure: BandExposure[], change: RaceChange | null): TargetGroupReport {
+function groupReport(
+  group: GroupState,
+  exposure: BandExposure[],
+  drain: readonly DrainEpisode[],
+  deregistrationDelaySeconds: number | undefined,
+  change: RaceChange | null,
+): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
     const n = group.classCount(cls);
@@ -112,10 +125,39 @@ function groupReport(group: GroupState, exposure: BandExposure[], change: RaceCh
     },
     suspectedServers: suspected,
     exposure,
+    ...(deregistrationDelaySeconds !== undefined && { deregistrationDelaySeconds: { value: deregistrationDelaySeconds, source: 'described' as const } }),
+    drain: drain.map(drainReport),
     raceChange:
       change === null
         ? null
         : { at: new Date(change.atMs).toISOString(), verdict: change.verdict, before: change.before, after: change.after, pValue: significant3(change.pValue) },
+  };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+function drainReport(e: DrainEpisode): DrainBurstReport {
+  return {
+    kind: e.kind,
+    targets: e.targets.map((t) => t.target),
+    firstFailure: iso(e.firstFailureMs),
+    lastFailure: iso(e.lastFailureMs),
+    windowSeconds: e.windowSeconds,
+    failures: e.failures,
+    resets: e.resets,
+    perTarget: e.targets.map((t) => ({
+      target: t.target,
+      lastAnswered: isoOrNull(t.lastAnsweredMs),
+      firstFailure: iso(t.firstFailureMs),
+      lastFailure: iso(t.lastFailureMs),
+      answeredAgain: isoOrNull(t.answeredAgainMs),
+      lastSeen: isoOrNull(t.lastSeenMs),
+      vanished: t.answeredAgainMs === null,
+      windowSeconds: t.windowSeconds,
+      failures: t.failures,
+      resets: t.resets,
+    })),
   };
 }
 
@@ -131,6 +173,7 @@ function notes(input: Diagnosis): string[] {
   } else if (idleTimeout.source === 'default') {
     out.push(`The ALB idle timeout was assumed to be the default ${idleTimeout.value} s (too few target timeouts (504) to infer it); pass --alb-idle-timeout if yours differs.`);
   }
+  out.push(...describedNotes(input));
   const conflict = input.idleTimeoutConflict;
   if (conflict !== null) {
     const flag = conflict.flagSeconds;
@@ -170,8 +213,42 @@ function notes(input: Diagnosis): string[] {
   if (counters.overflowRaces > 0) {
     out.push(`${countOf(counters.overflowRaces, 'raceShaped502')} beyond the first ${formatCount(MAX_HELD_RACES)} were classified as they came, against the estimate so far and without deploy-run context.`);
   }
+  if (input.untrackedTargets > 0) {
+    out.push(
+      `${formatCount(input.untrackedTargets)} ${input.untrackedTargets === 1 ? 'target' : 'targets'} beyond the first ${formatCount(MAX_TRACKED_TARGETS)} were not tracked for drain windows, so their bursts show no last appearance and are never taken for a misconfiguration.`,
+    );
+  }
   if (counters.overlappingPairs > 0) {
     out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
+  }
+  return out;
+}
+
+/** What --describe changed or could not do, one sentence each. */
+function describedNotes(input: Diagnosis): string[] {
+  const described = input.described;
+  if (described === null) return [];
+  const out: string[] = [];
+  const { idleTimeout } = input;
+  const lbName = (arn: string): string => /loadbalancer\/app\/([^/]+)\//.exec(arn)?.[1] ?? arn;
+  if (idleTimeout.source === 'described') {
+    const names = described.loadBalancers.map((lb) => lbName(lb.arn)).join(', ');
+    out.push(`The ALB idle timeout, ${formatCount(idleTimeout.value)} s, is ${names}'s idle_timeout.timeout_seconds as read from AWS (--describe).`);
+  }
+  const agreed = describedIdleTimeout(described);
+  if (idleTimeout.source === 'flag' && agreed !== undefined && agreed !== idleTimeout.value) {
+    out.push(
+      `--alb-idle-timeout says ${formatCount(idleTimeout.value)} s, but the load balancer's idle_timeout.timeout_seconds is ${formatCount(agreed)} s (read with --describe); the report uses ${formatCount(idleTimeout.value)} s as told, so drop the flag to use the setting in force.`,
+    );
+  }
+  if (described.loadBalancers.length > 1 && agreed === undefined) {
+    const each = described.loadBalancers.map((lb) => `${lbName(lb.arn)} ${formatCount(lb.idleTimeoutSeconds)} s`).join(', ');
+    out.push(`The logs hold load balancers with different idle timeouts (${each}), so the report uses ${idleTimeout.source === 'flag' ? 'the flag' : 'what the logs suggest'}; pass --lb to analyse one of them.`);
+  }
+  if (described.errors.length > 0) {
+    const first = described.errors[0]!.message.replace(/^--describe: /, '');
+    const more = described.errors.length > 1 ? ` (and ${countOf(described.errors.length - 1, 'error', 'more')})` : '';
+    out.push(`--describe could not read every setting from AWS: ${first.replace(/\.$/, '')}${more}; where it failed, the report uses what the logs suggest.`);
   }
   return out;
 }

@@ -7,12 +7,13 @@ import type { ErrorJson } from '../errors.js';
 
 export type { Recommendation, ServerAdvice } from '../types.js';
 export { CAUSE_CLASSES, type CauseClass, type ClassCounts, type Confidence, type IdleAgeBucket, type KeepAliveEstimate, type Timeline } from '../types.js';
-import type { CauseClass, ClassCounts, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+import type { CauseClass, ClassCounts, DescribedSettings, IdleAgeBucket, KeepAliveEstimate, Recommendation, Timeline } from '../types.js';
+export type { DescribedSettings } from '../types.js';
 import type { SampleDetail } from '../analyze/state.js';
-import type { Verdict } from '../analyze/verdict.js';
+import type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 import type { BandExposure } from '../analyze/knownCloses.js';
 export type { BandExposure } from '../analyze/knownCloses.js';
-export type { TargetGroupVerdict, Verdict, VerdictReason, VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
+export type { VerdictReasonCode, VerdictStatus } from '../analyze/verdict.js';
 
 export interface TargetGroupReport {
   arn: string;
@@ -30,11 +31,69 @@ export interface TargetGroupReport {
    * idle within its band, and the races a day a target closing there would cause (analyze/knownCloses.ts).
    */
   exposure?: BandExposure[];
+  /** `deregistration_delay.timeout_seconds` as read with --describe; absent when it was not read. */
+  deregistrationDelaySeconds?: { value: number; source: 'described' };
+  /**
+   * Bursts of refused connections (`target_connection_error`) with their drain windows: how long the ALB kept
+   * routing to targets that no longer listened, and what left them (analyze/drain.ts). Empty when none.
+   */
+  drain?: DrainBurstReport[];
   /**
    * When the group's keep-alive races stopped or started during the window, found on the requests whose
    * idle gap fell in its race band (analyze/raceChange.ts); null when they did neither (or it had none).
    */
   raceChange?: RaceChangeReport | null;
+}
+
+/** Targets of one group that stopped listening together (a rollout, a scale-in) or never listened. */
+export interface DrainBurstReport {
+  /** `deploy`: one after another, each back or replaced; `scale-in`: at once, none back; `misconfiguration`: never answered. */
+  kind: 'deploy' | 'scale-in' | 'misconfiguration';
+  targets: string[];
+  /** First and last refused request of the burst (dispatch time, ISO). */
+  firstFailure: string;
+  lastFailure: string;
+  /** The longest of its targets' windows (last − first refusal), seconds to the ms. */
+  windowSeconds: number;
+  failures: number;
+  /** Requests its targets dropped while serving them around the burst (`target_reset`): killed with requests in flight. */
+  resets: number;
+  perTarget: DrainTargetReport[];
+}
+
+export interface DrainTargetReport {
+  target: string;
+  /** The last request it answered before the burst; null when none was seen. */
+  lastAnswered: string | null;
+  firstFailure: string;
+  lastFailure: string;
+  /** The first request it answered after the burst; null when it did not. */
+  answeredAgain: string | null;
+  /** Its last appearance in the log; null when not tracked. */
+  lastSeen: string | null;
+  /** It never answered again in the log (removed, replaced, or the log ends). */
+  vanished: boolean;
+  windowSeconds: number;
+  failures: number;
+  resets: number;
+}
+
+/** The drain settings derived from the measured windows, with the platform rows (analyze/platforms.ts). */
+export interface DrainRecommendation {
+  kinds: ('deploy' | 'scale-in' | 'misconfiguration')[];
+  bursts: number;
+  /** The longest measured window of a deploy or scale-in (seconds); null when every burst is a misconfiguration. */
+  windowSeconds: number | null;
+  longestTargets: string[];
+  /** Requests cut while served (`target_reset`) in its deploy and scale-in bursts. */
+  resets: number;
+  /** How long a target must keep serving once told to stop (preStop sleep): the window + 5 s. */
+  preStopSleepSeconds: number | null;
+  terminationGracePeriodSeconds: number | null;
+  deregistrationDelaySeconds: number | null;
+  platform: 'eks' | 'ecs' | null;
+  platformEvidence: string | null;
+  platforms: { platform: string; name: string; setting: string; snippet: string; source: string; note?: string }[];
 }
 
 /** Requests, exposed requests (gap in the race band's idle-age buckets) and keep-alive races on one side of a change. */
@@ -103,7 +162,8 @@ export interface Report {
     unread: ErrorSample[];
   };
   window: { from: string | null; to: string | null };
-  albIdleTimeoutSeconds: { value: number; source: 'flag' | 'inferred' | 'default' };
+  /** `described` (an addition): read from the load balancer's attributes with --describe. */
+  albIdleTimeoutSeconds: { value: number; source: 'flag' | 'described' | 'inferred' | 'default' };
   classes: ClassCounts;
   targetGroups: TargetGroupReport[];
   recommendations: Recommendation[];
@@ -115,6 +175,30 @@ export interface Report {
   verdict: Verdict;
   /** Sample entries of every class in every target group (SampleEvent); ordered by class, group, time, file, line. */
   samples: SampleEvent[];
+  /**
+   * Present with --describe: the settings read from AWS (load balancers' idle timeouts, target groups'
+   * deregistration delays) and one error per thing that could not be read.
+   */
+  described?: DescribedSettings;
   /** Present when client IPs and query strings were masked for sharing (--redact). */
   redacted?: true;
+}
+
+/** A verdict's reason: a stable code for programs (alerts) and one sentence for people (report/verdict.ts). */
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  text: string;
+}
+
+export interface TargetGroupVerdict {
+  arn: string;
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+}
+
+/** The verdict (rules and precedence: analyze/verdict.ts), in words. */
+export interface Verdict {
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+  targetGroups: TargetGroupVerdict[];
 }

@@ -189,7 +189,7 @@ export async function listTarget(
     const range = from && to ? ` between ${isoSeconds(from)} and ${isoSeconds(to)}` : from ? ` from ${isoSeconds(from)} on` : to ? ` before ${isoSeconds(to)}` : '';
     throw new AlbDoctorError(
       'S3_NO_LOGS',
-      `${uri}: no ALB access logs${lb}${range} (listed ${describePrefixes(session.bucket, contentPrefixes)} with ${listing.keys} object(s): ` +
+      `${uri}: no ALB access logs${lb}${range} (listed ${describePrefixes(session.bucket, contentPrefixes)} with ${listing.keys.toLocaleString('en-US')} ${listing.keys === 1 ? 'object' : 'objects'}: ` +
         `${listing.skipped} not access logs, ${listing.outside} of other load balancers or times); check the prefix, the load balancer name and the time range.`,
       { source: uri },
     );

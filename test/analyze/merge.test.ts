@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { asContext, mergeAll, mergeStates } from '../../src/analyze/merge.js';
 import { accumulateInput, reportFromState, runReport, type AnalysisState, type CauseEvent } from '../../src/run.js';
 import { classifyLogName } from '../../src/sources/logNames.js';
-import { scenario, simulate, type PoolPolicy, type PresetName, type SimulationResult } from '../generator/index.js';
+import { scenario, simulate, type DeepPartial, type PoolPolicy, type PresetName, type Scenario, type SimulationResult } from '../generator/index.js';
 import { itemsOf } from './harness.js';
 
 const HOUR_MS = 3_600_000;
@@ -17,8 +17,9 @@ interface Case {
   preset: PresetName;
   seed: number;
   poolPolicy?: PoolPolicy;
-  /** A fix mid-run, so the merged report must find the same race change as the single pass. */
-  fixedAtHours?: number;
+  /** Scenario changes; a case with one has a name for it. */
+  override?: DeepPartial<Scenario>;
+  variant?: string;
 }
 
 const CASES: Case[] = [
@@ -28,16 +29,26 @@ const CASES: Case[] = [
   { preset: 'mixed', seed: 1 },
   { preset: 'healthy', seed: 1 },
   { preset: 'maxRequests', seed: 1, poolPolicy: 'oldest' },
-  { preset: 'node', seed: 3, fixedAtHours: 3 },
+  // A fix (5 s → 65 s) mid-run, with an ALB slower to see FINs so the races before it are many: the merged
+  // report must find the same race change as the single pass.
+  {
+    preset: 'node',
+    seed: 3,
+    variant: 'fixed at 3 h',
+    override: { finDelayMs: [5, 20], groups: { api: { server: { keepAliveChange: { atHours: 3, keepAliveTimeoutMs: 65_000 } } } } },
+  },
+  // Drain windows across the joins: a rolling deploy whose first target stops 108 s before the hour, and a
+  // scale-in 18 s before it, so bursts span both windows and both shards. (At the presets' 25 requests/s a
+  // pair holds more requests across a join than its tail keeps, which merge.ts documents.)
+  { preset: 'rollout', seed: 1, variant: 'deploy across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { deploys: { atHours: [0.97] } } } } },
+  { preset: 'scaleIn', seed: 2, variant: 'scale-in across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
 ];
 
 const simulations = new Map<string, SimulationResult>();
 function simulated(c: Case): SimulationResult {
-  const key = `${c.preset}/${c.seed}/${c.poolPolicy ?? 'mru'}/${c.fixedAtHours ?? '-'}`;
+  const key = `${c.preset}/${c.seed}/${c.poolPolicy ?? 'mru'}/${c.variant ?? ''}`;
   let sim = simulations.get(key);
-  // A fix (5 s → 65 s) mid-run, with an ALB slower to see FINs so the races before it are many.
-  const override = c.fixedAtHours === undefined ? undefined : { finDelayMs: [5, 20] as [number, number], groups: { api: { server: { keepAliveChange: { atHours: c.fixedAtHours, keepAliveTimeoutMs: 65_000 } } } } };
-  if (!sim) simulations.set(key, (sim = simulate(scenario(c.preset, override, c.poolPolicy ? { poolPolicy: c.poolPolicy } : {}), c.seed)));
+  if (!sim) simulations.set(key, (sim = simulate(scenario(c.preset, c.override, c.poolPolicy ? { poolPolicy: c.poolPolicy } : {}), c.seed)));
   return sim;
 }
 
@@ -51,7 +62,7 @@ const nodeOf = (key: string): string | null => {
 
 const sortedEvents = (events: CauseEvent[]): string[] => events.map((e) => JSON.stringify(e)).sort();
 
-describe.each(CASES)('$preset, seed $seed, $poolPolicy pool', (c) => {
+describe.each(CASES)('$preset, seed $seed, $poolPolicy pool $variant', (c) => {
   it('shards by ALB node, accumulated apart and merged, give the single-pass report and events', async () => {
     const sim = simulated(c);
     const singleEvents: CauseEvent[] = [];
@@ -82,7 +93,7 @@ describe.each(CASES)('$preset, seed $seed, $poolPolicy pool', (c) => {
     const endMs = startMs + sim.truth.durationMs;
     const single = await runReport(itemsOf(sim), { fromMs: startMs, toMs: endMs });
     expect(single.report.classes).not.toEqual({});
-    if (c.fixedAtHours !== undefined) expect(single.report.targetGroups.map((g) => g.raceChange?.verdict)).toContain('stopped');
+    if (c.variant === 'fixed at 3 h') expect(single.report.targetGroups.map((g) => g.raceChange?.verdict)).toContain('stopped');
 
     const windows: { fromMs: number; toMs: number }[] = [];
     for (let fromMs = startMs; fromMs < endMs; fromMs += HOUR_MS) windows.push({ fromMs, toMs: Math.min(endMs, fromMs + HOUR_MS) });
@@ -96,6 +107,13 @@ describe.each(CASES)('$preset, seed $seed, $poolPolicy pool', (c) => {
     const merged = mergeAll(windows.map((w) => states.get(w.fromMs)!));
     expect(merged.counters.overlappingPairs).toBe(0);
     expect(JSON.stringify(reportFromState(merged))).toBe(JSON.stringify(single.report));
+    if (c.variant?.endsWith('across the hour') === true) {
+      // The burst that straddles the join is one burst, measured as a single pass measures it.
+      const bursts = single.report.targetGroups.flatMap((g) => g.drain ?? []);
+      expect(bursts.length).toBe(1);
+      expect(bursts[0]!.firstFailure < new Date(startMs + HOUR_MS).toISOString()).toBe(true);
+      expect(bursts[0]!.lastFailure > new Date(startMs + HOUR_MS).toISOString()).toBe(true);
+    }
   });
 });
 

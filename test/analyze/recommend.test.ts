@@ -15,6 +15,7 @@ describe('matchServers', () => {
     ['Tomcat, Spring Boot, Undertow, Daphne, Bandit at 60 s', [60, 59.99, 60.01], ['tomcat', 'spring-boot', 'undertow', 'daphne', 'bandit'], []],
     ['Bun and uWebSockets.js at 10 s', [10, 9.99, 10.01], ['bun', 'uwebsockets-js'], ['nodejs', 'puma']],
     ['Sanic before 23.6 among the 5 s servers', [5.0, 4.99, 5.01], ['sanic-legacy'], ['bun']],
+    ['Sanic 23.6+ (120 s), aiohttp (75 s), Go and fasthttp (no default) never match a racing estimate', [60, 59.9, 60.1], [], ['aiohttp', 'fasthttp', 'go-net-http', 'nginx']],
     ['nothing at 13 s', [13, 12.99, 13.01], [], SERVERS.map((s) => s.id)],
   ];
   it.each(table)('%s', (_name, [t, low, high], includes, excludes) => {
@@ -73,6 +74,14 @@ describe('recommend', () => {
     if (rec!.kind !== 'keepalive') throw new Error('expected keep-alive advice');
     expect(rec!.matchedServers.map((s) => s.profile.id)).toContain('nodejs');
     expect(rec!.servers.find((s) => s.profile.id === 'nodejs')!.snippet).toBe('server.keepAliveTimeout = 65000;');
+  });
+
+  it('names Bun and uWebSockets.js, with their settings, for races at 10 s', () => {
+    const [rec] = recommend({ groups: [group({ keepalive_race: 12 }, 100_000, 10)], albIdleTimeoutSeconds: 60, spanMs: DAY });
+    if (rec!.kind !== 'keepalive') throw new Error('expected keep-alive advice');
+    expect(rec!.matchedServers.map((s) => s.profile.id)).toEqual(['bun', 'uwebsockets-js']);
+    expect(rec!.servers.find((s) => s.profile.id === 'bun')!.snippet).toBe('Bun.serve({ idleTimeout: 65, fetch })');
+    expect(rec!.servers.find((s) => s.profile.id === 'uwebsockets-js')!.snippet).toMatch(/HTTP_IDLE_TIMEOUT_S.*HttpContext\.h.*65/);
   });
 
   it('flags races at or above the ALB idle timeout', () => {

@@ -142,7 +142,7 @@ describe('athena local (DuckDB)', () => {
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
     expect(rows.length).toBeGreaterThan(0);
     expect(Object.keys(rows[0]!)).toEqual(['target_group_arn', 'target_group', 'class', 'responses', 'requests', 'share_of_requests']);
-    expect(stderr).toMatch(/file\(s\), \d+ line\(s\) loaded; \d+ file\(s\) skipped/);
+    expect(stderr).toMatch(/^alb-doctor: 18 files, 4,735 lines loaded; 5 files skipped; 2 rows\.\n$/);
   });
 
   it('takes the same parameters as on Athena', async () => {

@@ -1,12 +1,14 @@
 /**
  * Property: whatever values --from, --to and --alb-idle-timeout get, `report` and `parse` either succeed
- * or exit 2 with one sentence on stderr; never a stack trace, never another exit code.
+ * or exit 2 with one sentence on stderr; never a stack trace, never another exit code, never a raw
+ * control character echoed back.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HOSTILE_VALUES, TERMINAL_UNSAFE } from '../support/hostile.js';
 import { runCli, type CliRun } from '../support/runCli.js';
 import { sampleText } from '../support/samples.js';
 
@@ -35,12 +37,16 @@ const isoTime = fc
     const iso = new Date(ms).toISOString().replace(/Z$/, offset);
     return cut > 24 ? iso : iso.slice(0, iso.length - cut);
   });
-const timeValue = fc.oneof(age, isoTime, fc.string(), fc.constantFrom('', ' ', 'now', 'yesterday', 'NaN', 'Infinity', '1970-01-01', '9999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00Z'));
-const idleValue = fc.oneof(digits, fc.string(), fc.double().map(String), fc.integer({ min: -10, max: 5000 }).map(String), fc.constantFrom('', ' 60 ', '0x3c', '6e1', '60.0'));
+/** Any code points, controls and lone surrogates included, and the hostile corpus: echoed values must stay one visible line. */
+const anyText = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom(...HOSTILE_VALUES.map((v) => v.value)));
+const timeValue = fc.oneof(age, isoTime, fc.string(), anyText, fc.constantFrom('', ' ', 'now', 'yesterday', 'NaN', 'Infinity', '1970-01-01', '9999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00Z'));
+const idleValue = fc.oneof(digits, fc.string(), anyText, fc.double().map(String), fc.integer({ min: -10, max: 5000 }).map(String), fc.constantFrom('', ' 60 ', '0x3c', '6e1', '60.0'));
 
 function expectCleanOutcome(result: CliRun): void {
   expect([0, 2]).toContain(result.code);
   expect(result.stderr).not.toMatch(/\n\s+at /);
+  // A value is echoed with its controls as visible escapes: never a raw one on the terminal.
+  expect(result.stderr).not.toMatch(TERMINAL_UNSAFE);
   if (result.code === 2) {
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
@@ -71,6 +77,7 @@ describe('command-line values never end in a stack trace', () => {
         const result = await runCli(argv, { now: () => NOW_MS });
         expect([0, 2]).toContain(result.code);
         expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(result.stderr).not.toMatch(TERMINAL_UNSAFE);
         if (result.code === 2) expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
       }),
       { numRuns: 200 },

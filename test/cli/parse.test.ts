@@ -151,8 +151,11 @@ describe('alb-doctor parse', () => {
       { name: 'plus', userAgent: '+1+2', written: "'+1+2" },
       { name: 'minus', userAgent: '-2+3', written: "'-2+3" },
       { name: 'at', userAgent: '@SUM(1)', written: "'@SUM(1)" },
-      { name: 'tab', userAgent: '\t=1+1', written: "'\t=1+1" },
-      { name: 'carriage return', userAgent: '\r=1+1', written: "'\r=1+1" },
+      // A tab or CR is written as a visible escape, which no spreadsheet runs.
+      { name: 'tab', userAgent: '\t=1+1', written: '\\t=1+1' },
+      { name: 'carriage return', userAgent: '\r=1+1', written: '\\r=1+1' },
+      // Controls anywhere, as visible escapes: a file that is printed obeys none of them.
+      { name: 'an escape sequence', userAgent: 'ua\x1b[2J\x1b]52;c;eA==\x07\u009b\u202e', written: 'ua\\x1b[2J\\x1b]52;c;eA==\\x07\\x9b\\u202e' },
       // Not formulas: left as logged.
       { name: 'plain text', userAgent: 'curl/8.0', written: 'curl/8.0' },
       { name: 'an equals sign inside', userAgent: 'a=b', written: 'a=b' },
@@ -185,10 +188,11 @@ describe('alb-doctor parse', () => {
 
     it('--csv-raw writes the text as logged', async () => {
       const file = at('ua-raw.log');
-      writeFileSync(file, `${hostile('=1+1')}\n`);
+      writeFileSync(file, `${hostile('=1+1')}\n${hostile('\x1b[2J')}\n`);
       const result = await run(['parse', '--format', 'csv', '--csv-raw', file]);
       expect(result.code).toBe(0);
-      const [row] = csvRows(result.stdout);
+      const [row, escape] = csvRows(result.stdout);
+      expect(escape!.user_agent).toBe('\x1b[2J');
       expect(row!.user_agent).toBe('=1+1');
       expect(row!.target_group_arn).toBe('@SUM(1+1)');
     });

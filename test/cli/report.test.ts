@@ -211,7 +211,8 @@ describe('report: wiring, with a stand-in analysis', () => {
     const text = join(dir, 'report.txt');
     const other = join(dir, 'report.out');
     const upper = join(dir, 'REPORT.JSON');
-    for (const path of [json, markdown, text, other, upper]) {
+    const page = join(dir, 'report.html');
+    for (const path of [json, markdown, text, other, upper, page]) {
       const result = await report([LOG, '--output', path], { stdoutIsTTY: true, env: { FORCE_COLOR: '1' } });
       expect(result).toMatchObject({ code: 0, stdout: '' });
     }
@@ -219,6 +220,7 @@ describe('report: wiring, with a stand-in analysis', () => {
     expect(JSON.parse(readFileSync(upper, 'utf8'))).toMatchObject({ schemaVersion: 1 });
     expect(readFileSync(other, 'utf8')).toContain('VERDICT');
     expect(readFileSync(markdown, 'utf8')).toContain('## Verdict');
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>/);
     expect(readFileSync(text, 'utf8')).toContain('VERDICT');
     expect(readFileSync(text, 'utf8')).not.toMatch(ANSI);
     await report([LOG, '-o', text, '--format', 'json']);

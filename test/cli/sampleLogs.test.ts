@@ -15,6 +15,7 @@ interface TruthGroup {
   arn: string;
   idleCloseMs: number;
   counts: Record<string, number>;
+  deploys: { target: string; routedWhileDownSeconds: number }[];
 }
 interface Truth {
   albIdleTimeoutMs: number;
@@ -86,10 +87,22 @@ describe('report on sample-logs/', () => {
     const api = truth.groups.find((g) => (g.counts.keepalive_race ?? 0) > 0)!;
     const reasons = Object.fromEntries(report.recommendations.map((r) => [r.kind, r.reason]));
     expect(reasons.keepalive).toMatch(new RegExp(`^${api.counts.keepalive_race} keep-alive races at `));
-    expect(reasons.deploy).toMatch(new RegExp(`^${api.counts.target_connection_error} failed connections to the target: `));
+    expect(reasons.deploy).toMatch(new RegExp(`^${api.counts.target_connection_error} failed connections to the target in 1 burst, a rolling deploy: `));
     expect(reasons.slow_targets).toMatch(new RegExp(`^${api.counts.target_timeout} target timeouts \\(504\\): `));
     expect(report.notes[0]).toMatch(new RegExp(`from ${truth.totals.counts.target_timeout} target timeouts \\(504\\);`));
     for (const text of [...Object.values(reasons), ...report.notes]) expect(text).not.toContain('(s)');
+  });
+
+  it('measures the rolling deploy as one burst, no longer than the true drain windows, and advises a drain that covers them', () => {
+    const api = truth.groups.find((g) => g.deploys.length > 0)!;
+    const group = report.targetGroups.find((g) => g.arn === api.arn)!;
+    const drain = (group as { drain?: { kind: string; windowSeconds: number; perTarget: { target: string; windowSeconds: number }[] }[] }).drain!;
+    expect(drain.map((b) => b.kind)).toEqual(['deploy']);
+    const trueWindows = new Map(api.deploys.map((d) => [d.target, d.routedWhileDownSeconds]));
+    expect(drain[0]!.perTarget.map((t) => t.target).sort()).toEqual([...trueWindows.keys()].sort());
+    for (const t of drain[0]!.perTarget) expect(t.windowSeconds).toBeLessThanOrEqual(trueWindows.get(t.target)!);
+    const deploy = report.recommendations.find((r) => r.kind === 'deploy') as { drain?: { preStopSleepSeconds: number } } | undefined;
+    expect(deploy!.drain!.preStopSleepSeconds).toBeGreaterThanOrEqual(Math.max(...trueWindows.values()));
   });
 
   it('text output names the racing group, the estimate and the fix', async () => {

@@ -281,6 +281,63 @@ describe('files and keys', () => {
   });
 });
 
+describe('targets leaving: deploys, scale-in, misconfiguration', () => {
+  const start = (r: SimulationResult): number => Date.parse(r.truth.start);
+  /** Refused requests (labels) per target, with their request times from the lines. */
+  const refusedAt = (r: SimulationResult, target: string): number[] => {
+    const lines = new Map(r.files.map((f) => [f.key, f.lines]));
+    return r.labels
+      .filter((l) => l.class === 'target_connection_error' && l.target === target)
+      .map((l) => Date.parse(tokens(lines.get(l.file)![l.line - 1]!)[1]!))
+      .sort((a, b) => a - b);
+  };
+
+  it('records the true drain window of a rolling deploy: refusals only while the ALB still routes to a stopped target', () => {
+    const r = simulate(scenario('rollout'), 3);
+    const deploys = r.truth.groups[0]!.deploys;
+    expect(deploys.length).toBe(3);
+    for (const d of deploys) {
+      expect(d.kind).toBe('deploy');
+      const from = Date.parse(d.downFrom);
+      const until = from + d.routedWhileDownSeconds * 1000;
+      expect(d.routedWhileDownSeconds).toBeCloseTo((Math.min(Date.parse(d.outOfServiceFrom), Date.parse(d.downUntil!)) - from) / 1000, 2);
+      const refused = refusedAt(r, d.target).filter((t) => t >= from - 1000 && t <= until + 5000);
+      expect(refused.length).toBeGreaterThan(20);
+      expect(refused[0]! - from).toBeLessThan(1000);
+      expect(until - refused[refused.length - 1]!).toBeLessThan(1000);
+      expect(refused[refused.length - 1]!).toBeLessThanOrEqual(until + 10);
+    }
+    expect(start(r)).toBeLessThan(Date.parse(deploys[0]!.downFrom));
+  });
+
+  it('removes two targets at once for good in a scale-in, and keeps serving on the third', () => {
+    const r = simulate(scenario('scaleIn'), 3);
+    const group = r.truth.groups[0]!;
+    expect(group.deploys.map((d) => [d.kind, d.downFrom, d.downUntil, d.backInServiceAt])).toEqual([
+      ['scale-in', group.deploys[0]!.downFrom, null, null],
+      ['scale-in', group.deploys[0]!.downFrom, null, null],
+    ]);
+    for (const d of group.deploys) {
+      const lastRefused = refusedAt(r, d.target).at(-1)!;
+      // Nothing reaches it after the health check took it out, and nothing it was sent since it stopped was answered.
+      expect(lastRefused).toBeLessThanOrEqual(Date.parse(d.outOfServiceFrom) + 10);
+      expect(Date.parse(d.outOfServiceFrom) - lastRefused).toBeLessThan(1000);
+    }
+    const survivor = group.targets.find((t) => !group.deploys.some((d) => d.target === t))!;
+    expect(refusedAt(r, survivor)).toEqual([]);
+  });
+
+  it('refuses every request to a misconfigured group from the first, on every target', () => {
+    const r = simulate(scenario('misconfigured'), 3);
+    const admin = r.truth.groups.find((g) => g.name === 'admin')!;
+    expect(admin.deploys.map((d) => d.kind)).toEqual(['misconfiguration', 'misconfiguration']);
+    expect(admin.counts.ok).toBe(0);
+    expect(admin.counts.target_connection_error).toBeGreaterThan(1000);
+    expect(admin.deploys[0]!.routedWhileDownSeconds).toBe(3600);
+    expect(r.truth.groups.find((g) => g.name === 'api')!.counts.target_connection_error).toBe(0);
+  });
+});
+
 describe('scenario helpers', () => {
   it('deep-merges overrides and keeps the preset intact', () => {
     const base = scenario('sample');

@@ -87,6 +87,16 @@ export interface DeploySpec {
   gapSeconds: [number, number];
 }
 
+/** Scale-in or node removal with no deploy: `targets` targets stop listening at once and never come back. */
+export interface ScaleInSpec {
+  /** Times, hours after the scenario start. */
+  atHours: number[];
+  targets: number;
+}
+
+/** How a target came to stop listening while the ALB still routed to it. */
+export type OutageKind = 'deploy' | 'scale-in' | 'misconfiguration';
+
 export interface GroupSpec {
   kind: 'instance' | 'lambda';
   /** Share of routed requests (normalised over all groups). */
@@ -114,6 +124,14 @@ export interface GroupSpec {
   connectTimeoutRate: number;
   lambdaErrorRate: number;
   deploys: DeploySpec;
+  /** Targets removed at once, no deploy (optional, none when absent). */
+  scaleIn?: ScaleInSpec;
+  /**
+   * Nothing the group's targets are sent is ever answered (wrong port or protocol, a security group that
+   * refuses the ALB): every target fails its health checks from the start, so the ALB routes to all of them
+   * (fail open) and every request is refused. Optional, false when absent.
+   */
+  misconfigured?: boolean;
   /** Windows with no registered target at all → 503. */
   noTargetWindows: { atHours: number[]; minutes: number };
 }
@@ -240,10 +258,20 @@ export function emptyCounts(): ClassCounts {
 
 export interface DeployTruth {
   target: string;
+  /** Why the target stopped listening. */
+  kind: OutageKind;
   downFrom: string;
-  downUntil: string;
+  /** null: it never listens again (scale-in, misconfiguration). */
+  downUntil: string | null;
   outOfServiceFrom: string;
-  backInServiceAt: string;
+  /** null: never back in service. */
+  backInServiceAt: string | null;
+  /**
+   * The true drain window: how long the ALB kept routing requests to the target after it stopped listening
+   * (until the health check took it out of service, it listened again, or the scenario ended; a misconfigured
+   * group is routed to throughout, fail open), in seconds.
+   */
+  routedWhileDownSeconds: number;
 }
 
 export interface GroupTruth {

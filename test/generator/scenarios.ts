@@ -238,6 +238,45 @@ export const PRESETS = {
       web: nginxWeb({ share: 0.4, targetCount: 2, fastResetRate: 0.0003, malformedResponseRate: 0.0002 }),
     },
   }),
+  // Targets leaving: busy enough (about 8 requests/s per target, flat) that the first and last refused
+  // request of each outage fall within a fraction of a second of when the target stopped listening and of
+  // when the ALB stopped routing to it.
+  rollout: defineScenario({
+    name: 'rollout',
+    description:
+      'A rolling deploy with too short a drain on an EKS-style group (the AWS Load Balancer Controller names it k8s-…): ' +
+      'each pod stops listening at once and the ALB keeps routing to it until its health check fails 10–30 s later; ' +
+      'then it comes back. One target at a time.',
+    lbName: 'k8s-shop',
+    durationMs: HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 25, diurnalAmplitude: 0, quietPerDay: 0, burstsPerHour: 0 },
+    groups: { api: nodeApi({ share: 1, server: server('node', 65_000), hangRate: 0, deploys: { atHours: [0.3] } }) },
+  }),
+  scaleIn: defineScenario({
+    name: 'scaleIn',
+    description:
+      'Scale-in with no deploy: two of three ECS-style targets (bridge mode, ephemeral host ports) stop listening at the ' +
+      'same moment and never come back; the ALB routes to each until its health check fails.',
+    lbName: 'orders',
+    durationMs: HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 25, diurnalAmplitude: 0, quietPerDay: 0, burstsPerHour: 0 },
+    groups: { api: nodeApi({ share: 1, targetPort: 49170, server: server('node', 65_000), hangRate: 0, scaleIn: { atHours: [0.4], targets: 2 } }) },
+  }),
+  misconfigured: defineScenario({
+    name: 'misconfigured',
+    description:
+      'A misconfigured group beside a healthy one: nothing sent to "admin" is ever answered (wrong port, or a security ' +
+      'group that refuses the ALB), so every request to it fails from the first.',
+    durationMs: HOUR_MS,
+    nodeCount: 2,
+    traffic: { ratePerSec: 10, diurnalAmplitude: 0, quietPerDay: 0, burstsPerHour: 0 },
+    groups: {
+      api: nodeApi({ share: 0.8, server: server('node', 65_000), hangRate: 0 }),
+      admin: defineGroup({ share: 0.2, rulePriority: 20, routes: APP_ROUTES, targetPort: 8443, targetCount: 2, misconfigured: true }),
+    },
+  }),
   bench: defineScenario({
     name: 'bench',
     description: 'Large and fast to generate (about 700 MB in 8 daytime hours): the mixed groups at a high rate, for throughput benchmarks.',

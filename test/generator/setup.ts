@@ -2,7 +2,7 @@
 // ARNs, and the deploy / no-target windows of every target group.
 
 import type { Rng } from './prng.js';
-import type { GroupSpec, Scenario } from './model.js';
+import type { GroupSpec, OutageKind, Scenario } from './model.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -15,6 +15,7 @@ export interface DownWindow {
   outOfServiceFromMs: number;
   /** …and back in once it passes checks again. */
   backInServiceMs: number;
+  kind: OutageKind;
 }
 
 export interface TargetIdentity {
@@ -75,10 +76,31 @@ function scheduleDeploys(scenario: Scenario, spec: GroupSpec, targets: TargetIde
         downUntilMs,
         outOfServiceFromMs: noticed ? t + detectMs : downUntilMs,
         backInServiceMs: noticed ? downUntilMs + recoverMs : downUntilMs,
+        kind: 'deploy',
       });
       t = downUntilMs + (noticed ? recoverMs : 0) + rng.uniform(spec.deploys.gapSeconds[0], spec.deploys.gapSeconds[1]) * 1000;
     }
     busyUntilMs = t;
+  }
+}
+
+/**
+ * Scale-in or node removal with no deploy: the first `targets` targets stop listening at the same moment
+ * and never listen again; the health check takes each out of service on its own schedule.
+ */
+function scheduleScaleIn(scenario: Scenario, spec: GroupSpec, targets: TargetIdentity[], horizonMs: number, rng: Rng): void {
+  for (const atMs of (spec.scaleIn?.atHours ?? []).map((h) => h * HOUR_MS).filter((t) => t >= 0 && t < horizonMs)) {
+    for (const target of targets.slice(0, spec.scaleIn!.targets)) {
+      const detectMs = rng.uniform(scenario.healthCheck.detectSeconds[0], scenario.healthCheck.detectSeconds[1]) * 1000;
+      target.downWindows.push({ downFromMs: atMs, downUntilMs: Infinity, outOfServiceFromMs: atMs + detectMs, backInServiceMs: Infinity, kind: 'scale-in' });
+    }
+  }
+}
+
+/** A misconfigured group: no target ever listens, none is ever healthy (the ALB routes to all of them). */
+function misconfigure(targets: TargetIdentity[]): void {
+  for (const target of targets) {
+    target.downWindows = [{ downFromMs: 0, downUntilMs: Infinity, outOfServiceFromMs: 0, backInServiceMs: Infinity, kind: 'misconfiguration' }];
   }
 }
 
@@ -102,6 +124,10 @@ export function buildIdentity(scenario: Scenario, horizonMs: number, rng: Rng): 
         targets.push({ ip, port: spec.targetPort, ipPort: `${ip}:${spec.targetPort}`, downWindows: [] });
       }
       scheduleDeploys(scenario, spec, targets, horizonMs, rng.fork(`deploys/${name}`));
+      // Drawn only when set, so scenarios without them keep their random streams.
+      if (spec.scaleIn) scheduleScaleIn(scenario, spec, targets, horizonMs, rng.fork(`scale-in/${name}`));
+      if (spec.misconfigured === true) misconfigure(targets);
+      for (const target of targets) target.downWindows.sort((a, b) => a.downFromMs - b.downFromMs);
     }
     const noTargetWindows: [number, number][] = spec.noTargetWindows.atHours
       .map((h): [number, number] => [h * HOUR_MS, h * HOUR_MS + spec.noTargetWindows.minutes * 60_000])

@@ -97,10 +97,16 @@ export class TruthRecorder {
             .filter((w) => w.downFromMs < extras.endMs)
             .map((w) => ({
               target: t.ipPort,
+              kind: w.kind,
               downFrom: this.iso(w.downFromMs),
-              downUntil: this.iso(w.downUntilMs),
+              downUntil: Number.isFinite(w.downUntilMs) ? this.iso(w.downUntilMs) : null,
               outOfServiceFrom: this.iso(w.outOfServiceFromMs),
-              backInServiceAt: this.iso(w.backInServiceMs),
+              backInServiceAt: Number.isFinite(w.backInServiceMs) ? this.iso(w.backInServiceMs) : null,
+              // The ALB routes to a target until its health check fails (all of them, failing open, when none
+              // is healthy: a misconfigured group) or it listens again, within the scenario.
+              routedWhileDownSeconds: round3(
+                (Math.min(w.kind === 'misconfiguration' ? Infinity : w.outOfServiceFromMs, w.downUntilMs, extras.endMs) - w.downFromMs) / 1000,
+              ),
             })),
         ),
         noTargetWindows: g.noTargetWindows

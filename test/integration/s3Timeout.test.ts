@@ -4,8 +4,9 @@
  * one sentence that names the endpoint, bounded by the response timeout (short here, through options).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable, Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
 import { AlbDoctorError } from '../../src/errors.js';
 import { openSources, type SourceOptions } from '../../src/sources/index.js';
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 async function failure(options: Partial<SourceOptions>): Promise<AlbDoctorError> {
@@ -69,4 +70,41 @@ describe('an S3 endpoint that never answers', () => {
     expect(connections - before).toBeGreaterThanOrEqual(3);
     expect(error.message).toContain('3 attempts');
   }, 20_000);
+});
+
+describe('the CLI while an S3 endpoint is silent', () => {
+  it('shows on a terminal, after a second, what it waits for and for how long: the target and the endpoint', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+    let written = '';
+    const stderr = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          written += chunk.toString();
+          done();
+        },
+      }),
+      { isTTY: true, columns: 200 },
+    );
+    const stdout = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const run = main(['report', 's3://alb-logs/prod/', '--endpoint-url', endpoint, '--region', 'eu-west-1'], {
+      stdin: Readable.from([]),
+      stdout,
+      stderr,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' },
+      stdoutIsTTY: false,
+      stderrIsTTY: true,
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      expect(written).toMatch(new RegExp(`waiting for s3://alb-logs/prod/ at ${endpoint.replaceAll('.', '\\.')}: [12] s`));
+    } finally {
+      // Refuse new connections and drop the open ones: the SDK's retries fail at once and the run ends.
+      server.close();
+      for (const socket of sockets) socket.destroy();
+      vi.unstubAllEnvs();
+    }
+    expect(await run).toBe(1);
+    expect(written).toMatch(new RegExp(`alb-doctor: .*${endpoint.replaceAll('.', '\\.')}`));
+  }, 30_000);
 });

@@ -28,7 +28,7 @@ describe('verdictChanges', () => {
   it('tells T̂, the server it looks like and the fix when racing starts', () => {
     const [alert] = verdictChanges(reportWith({ status: 'none', confidence: 'none' }), reportWith(racing), 24);
     expect(alert).toMatchObject({ targetGroup: API_ARN, targetGroupName: 'shop-api' });
-    expect(alert!.text).toContain('14 of 10000 requests in the last 24 h');
+    expect(alert!.text).toContain('14 of 10,000 requests in the last 24 h');
     expect(alert!.text).toContain('about 6.0 s (T̂, confidence high), as Node.js http/https does by default');
     expect(alert!.text).toContain('server.keepAliveTimeout = 65000;');
   });

@@ -61,6 +61,18 @@ describe('wordAdvice', () => {
     expect(rec).toMatchObject({ targetKeepAliveSeconds: null, servers: [], kind, events });
   });
 
+  it("adds the deregistration delay read with --describe to the group's deploy advice, and to no other", () => {
+    const deploy = { ...base, kind: 'deploy', events: 16, requests: 100_000, rateOfRequests: 16 / 100_000, racesPerDay: 16 } as Advice;
+    const delays = new Map([[ARN, 300]]);
+    const [withDelay, keepAliveAdvice] = wordAdvice([deploy, keepAlive(8, 20_484, 32)], { deregistrationDelays: delays });
+    expect(withDelay!.action).toMatch(/^Drain targets of api .*\. api's deregistration delay is 300 s \(deregistration_delay\.timeout_seconds, read with --describe\): .*waits up to 300 s for those in flight/);
+    expect(keepAliveAdvice!.action).not.toContain('deregistration delay is');
+    // A delay of 0 s is worded as the cut it is.
+    expect(wordAdvice([deploy], { deregistrationDelays: new Map([[ARN, 0]]) })[0]!.action).toContain('drops requests in flight the moment a target is deregistered');
+    // Without --describe, or for another group, the advice is as it was.
+    expect(wordAdvice([deploy], { deregistrationDelays: new Map([['arn:other', 30]]) })[0]!.action).toBe(wordAdvice([deploy])[0]!.action);
+  });
+
   it('says when races sit at or above the ALB idle timeout', () => {
     expect(wordAdvice([keepAlive(8, 20_484, 32, 60)])[0]!.reason).toMatch(/more than the usual 5 s margin/);
     expect(wordAdvice([keepAlive(8, 20_484, 32, 6)])[0]!.reason).not.toMatch(/margin/);

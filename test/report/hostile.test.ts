@@ -83,8 +83,10 @@ describe.each(HOSTILE_VALUES)('hostile log text: $name', ({ value }) => {
     expect(page.match(/<script>/g)).toHaveLength(1);
   });
 
-  it('stays exact in JSON', () => {
-    const parsed = JSON.parse(renderJson(report)) as Report;
+  it('stays exact in JSON, with no raw control (DEL, C1 and bidi written as \\uXXXX)', () => {
+    const json = renderJson(report);
+    expect(json).not.toMatch(TERMINAL_UNSAFE);
+    const parsed = JSON.parse(json) as Report;
     expect(parsed).toEqual(report);
     expect(parsed.targetGroups.some((g) => g.name === value)).toBe(true);
   });
@@ -100,6 +102,9 @@ describe('hostile log text, as shown', () => {
     expect(text('invoice\u202egpj.exe')).toContain('invoice\\u202egpj.exe');
     expect(text('c1\u009b2J')).toContain('c1\\x9b2J');
     expect(text('a\x00b\x08\x08c\x07')).toContain('a\\x00b\\x08\\x08c\\x07');
+    // The drain windows name the group and the target as logged, escaped.
+    expect(text('api\x1b[2J')).toMatch(/api\\x1b\[2J: rolling deploy, 1 target/);
+    expect(text('api\x1b[2J')).toMatch(/api\\x1b\[2J: last answer 23:11:59\.687, refused/);
   });
 
   it('cuts a long name in the table after escaping, never inside an escape', () => {

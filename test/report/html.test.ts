@@ -50,6 +50,16 @@ describe('renderHtml', () => {
     expect(page).toContain('GET https://shop.example.com:443/api/orders/61?token=s3cr3t&amp;page=2 HTTP/1.1');
   });
 
+  it('counts in its chart titles with the class labels, plurals and thousands separators', () => {
+    expect(page).toContain('<title>column 47: 1 keep-alive race, 0 other errors</title>');
+    expect(page).toContain('<title>column 1: 3 keep-alive races, 1 other error</title>');
+    expect(page).toContain('41 races of 5,420 requests');
+    expect(page).not.toMatch(/\b1 (races|errors|requests|entries)\b/);
+    const big = racyReport();
+    big.timeline.groups[0]!.otherErrors.fill(12_345);
+    expect(renderHtml(big)).toContain('3 keep-alive races, 74,070 other errors</title>');
+  });
+
   it('renders a report with no errors and one with no entries', () => {
     const quiet = renderHtml(quietReport());
     expect(quiet).toContain('No 5xx or 460 responses');

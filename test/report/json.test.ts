@@ -38,7 +38,7 @@ describe('renderJson', () => {
     expect(keysOf(parsed.input)).toEqual(expect.arrayContaining(CONTRACT.input));
     expect(keysOf(parsed.window)).toEqual(expect.arrayContaining(CONTRACT.window));
     expect(keysOf(parsed.albIdleTimeoutSeconds)).toEqual(expect.arrayContaining(CONTRACT.albIdleTimeoutSeconds));
-    expect(['flag', 'inferred', 'default']).toContain((parsed.albIdleTimeoutSeconds as Json).source);
+    expect(['flag', 'described', 'inferred', 'default']).toContain((parsed.albIdleTimeoutSeconds as Json).source);
     expect(parsed.classes).toMatchObject({ keepalive_race: 47 });
 
     const groups = parsed.targetGroups as Json[];

@@ -6,27 +6,9 @@
  * string it did not write itself, at the last moment, for its own target.
  */
 
-/**
- * C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates and marks, and the line and
- * paragraph separators: each is shown as a visible escape (`\x1b`, `\r`, `\u202e`) and never sent raw.
- */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+import { escapeChar, escapeTerminal } from '../../safeText.js';
 
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** One character as the terminal may show it. */
-function escapeChar(char: string): string {
-  if (!UNSAFE.test(char)) return char;
-  const named = NAMED[char];
-  if (named !== undefined) return named;
-  const code = char.codePointAt(0)!;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-const UNSAFE_GLOBAL = new RegExp(UNSAFE.source, 'g');
-
-/** Text with every control and bidi character shown as a visible escape. */
-export const escapeTerminal = (text: string): string => text.replace(UNSAFE_GLOBAL, escapeChar);
+export { escapeTerminal };
 
 /**
  * Text escaped and cut to `width` columns with `…` when cut. It is cut between whole characters and

@@ -9,6 +9,7 @@
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { area, curveStepAfter } from 'd3-shape';
 import { html, type Markup, trusted } from './htmlMarkup.js';
+import { classCount, countOf } from './labels.js';
 import type { Chart, ClassRow, Section, TimelineGroup } from './view.js';
 
 type SectionOf<K extends Section['kind']> = Extract<Section, { kind: K }>;
@@ -51,7 +52,7 @@ export function idleAgeChart(chart: Chart): Markup {
       const x1 = x(r.toMs ?? r.fromMs * 1.5);
       const width = Math.max(5, x1 - x0 - 1);
       const left = x0 + (x1 - x0 - 1) / 2 - width / 2;
-      return html`<rect class="bar ${r.tone}" x="${round(left)}" y="${round(y(r.raceRate))}" width="${round(width)}" height="${round(bottom - y(r.raceRate))}"><title>${r.label}: ${r.races} races of ${r.requests} requests (${r.rate})</title></rect><text class="value" x="${round(left + width + 3)}" y="${round(Math.min(bottom - 4, y(r.raceRate) + 10))}">${r.races}/${r.requests} (${r.rate})</text>`;
+      return html`<rect class="bar ${r.tone}" x="${round(left)}" y="${round(y(r.raceRate))}" width="${round(width)}" height="${round(bottom - y(r.raceRate))}"><title>${r.label}: ${r.races} ${r.races === '1' ? 'race' : 'races'} of ${r.requests} ${r.requests === '1' ? 'request' : 'requests'} (${r.rate})</title></rect><text class="value" x="${round(left + width + 3)}" y="${round(Math.min(bottom - 4, y(r.raceRate) + 10))}">${r.races}/${r.requests} (${r.rate})</text>`;
     });
   const markers: Markup[] = [];
   if (estimateMs !== null) {
@@ -103,7 +104,7 @@ export function timelineChart(group: TimelineGroup, section: SectionOf<'timeline
     const r = races[i] ?? 0;
     const o = other[i] ?? 0;
     if (r + o === 0) continue;
-    const title = html`<title>column ${i + 1}: ${r} keep-alive races, ${o} other errors</title>`;
+    const title = html`<title>column ${i + 1}: ${classCount('keepalive_race', r)}, ${countOf(o, 'error', 'other')}</title>`;
     if (r > 0) columns.push(html`<rect class="bar race" x="${round(x(i))}" y="${round(y(r))}" width="${round(columnWidth)}" height="${round(bottom - y(r))}">${title}</rect>`);
     if (o > 0) columns.push(html`<rect class="bar warn" x="${round(x(i))}" y="${round(y(r + o))}" width="${round(columnWidth)}" height="${round(y(r) - y(r + o))}">${title}</rect>`);
   }

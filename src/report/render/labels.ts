@@ -70,6 +70,7 @@ export function serverNote(server: ServerAdvice): string | null {
 
 export const ALB_IDLE_SOURCE: Record<Report['albIdleTimeoutSeconds']['source'], string> = {
   flag: 'from --alb-idle-timeout',
+  described: "the load balancer's setting, read with --describe",
   inferred: 'inferred from 504s',
   default: 'AWS default; pass --alb-idle-timeout if yours differs',
 };

@@ -5,7 +5,7 @@
  * serialiser (text, Markdown, later HTML) escapes every string for its own target.
  */
 import type { VerdictStatus } from '../../analyze/verdict.js';
-import type { CauseClass, ClassCounts, Report, TargetGroupReport } from '../model.js';
+import type { CauseClass, ClassCounts, DrainBurstReport, DrainRecommendation, Report, TargetGroupReport } from '../model.js';
 import { idleAgeRows, rowEdges, timelineRange } from './chartData.js';
 import {
   formatBytes,
@@ -156,6 +156,7 @@ export function buildView(report: Report): ReportView {
     classesSection(report),
     idleAgeSection(report),
     timelineSection(report),
+    drainSection(report),
     recommendationsSection(report),
     samplesSection(report),
     notesSection(report),
@@ -517,8 +518,12 @@ function recommendationsSection(report: Report): Section | null {
     if (rec.targetKeepAliveSeconds !== null) {
       facts.push(`target keep-alive ≥ ${formatSettingSeconds(rec.targetKeepAliveSeconds)} (ALB idle timeout ${formatSettingSeconds(rec.albIdleTimeoutSeconds)})`);
     }
+    const drain = drainOf(rec);
+    if (drain !== null && drain.windowSeconds !== null && drain.preStopSleepSeconds !== null) {
+      facts.push(`longest drain window ${formatSeconds(drain.windowSeconds)} · keep serving ≥ ${formatSettingSeconds(drain.preStopSleepSeconds)} after the stop signal`);
+    }
     if (rec.racesPerDay > 0) facts.push(`≈ ${formatRate(rec.racesPerDay)} ${perDayUnit(rec.racesPerDay, 'error')}`);
-    return {
+    const item: RecommendationView = {
       title: action.includes(short) ? action : `${short}: ${action}`,
       facts: facts.join(' · '),
       reason: likelyPrefix(report, rec) + shorten(rec.reason.trim()),
@@ -531,8 +536,64 @@ function recommendationsSection(report: Report): Section | null {
       }),
       alsoServers: rec.servers.slice(MAX_SERVERS).map(serverLabel),
     };
+    // Platform rows (drain advice) are listed whole, like servers, each with the documentation it follows.
+    for (const platform of drain?.platforms ?? []) {
+      item.servers.push({
+        name: platform.name,
+        setting: platform.setting,
+        snippet: platform.snippet.replace(/\n+$/, '').split('\n'),
+        note: `${platform.note === undefined ? '' : platform.note + ' '}Source: ${platform.source}`,
+      });
+    }
+    return item;
   });
   return { kind: 'recommendations', title: 'Recommendations', items };
+}
+
+/** The drain advice of a recommendation, an addition beyond the contract. */
+function drainOf(rec: Report['recommendations'][number]): DrainRecommendation | null {
+  const drain = (rec as { drain?: DrainRecommendation }).drain;
+  return drain === undefined ? null : drain;
+}
+
+const DRAIN_KIND_LABELS: Record<DrainBurstReport['kind'], string> = {
+  deploy: 'rolling deploy',
+  'scale-in': 'scale-in (no deploy)',
+  misconfiguration: 'misconfiguration',
+};
+/** Bursts described per group, and targets per burst; the rest are in the JSON. */
+const MAX_DRAIN_BURSTS_SHOWN = 5;
+const MAX_DRAIN_TARGETS_SHOWN = 6;
+
+/** `21:18:00.123`: a time within a burst, to the ms. */
+const clock = (iso: string): string => iso.slice(11, 23);
+
+/**
+ * One sentence per burst of refused connections: the targets, when, how long the ALB kept routing to
+ * each after it stopped listening, and whether it came back.
+ */
+function drainSection(report: Report): Section | null {
+  const items: string[] = [];
+  for (const group of sortGroups(report.targetGroups)) {
+    const bursts = group.drain ?? [];
+    for (const burst of bursts.slice(0, MAX_DRAIN_BURSTS_SHOWN)) {
+      const targets = burst.perTarget.slice(0, MAX_DRAIN_TARGETS_SHOWN).map((t) => {
+        const before = t.lastAnswered === null ? 'no answer before' : `last answer ${clock(t.lastAnswered)}`;
+        const after = t.answeredAgain !== null ? `answered again ${clock(t.answeredAgain)}` : t.lastSeen !== null ? `not answered again (last seen ${clock(t.lastSeen)})` : 'not answered again';
+        const cut = (t.resets ?? 0) > 0 ? `, ${formatCount(t.resets)} cut while served` : '';
+        return `${t.target}: ${before}, refused ${clock(t.firstFailure)}–${clock(t.lastFailure)} (${countOf(t.failures, 'request')}, ${formatSeconds(t.windowSeconds)})${cut}, ${after}`;
+      });
+      const more = burst.perTarget.length > MAX_DRAIN_TARGETS_SHOWN ? `; and ${formatCount(burst.perTarget.length - MAX_DRAIN_TARGETS_SHOWN)} more targets` : '';
+      const span = `${formatUtc(Date.parse(burst.firstFailure))}–${clock(burst.lastFailure)} UTC`;
+      const head =
+        burst.kind === 'misconfiguration'
+          ? `${group.name}: ${DRAIN_KIND_LABELS[burst.kind]}, ${formatCount(burst.targets.length)} ${burst.targets.length === 1 ? 'target' : 'targets'} refused every request, ${span}`
+          : `${group.name}: ${DRAIN_KIND_LABELS[burst.kind]}, ${formatCount(burst.targets.length)} ${burst.targets.length === 1 ? 'target' : 'targets'}, ${span}: the ALB kept routing to stopped targets for up to ${formatSeconds(burst.windowSeconds)}`;
+      items.push(`${head}. ${targets.join('; ')}${more}.`);
+    }
+    if (bursts.length > MAX_DRAIN_BURSTS_SHOWN) items.push(`${group.name}: ${formatCount(bursts.length - MAX_DRAIN_BURSTS_SHOWN)} more bursts (see --format json).`);
+  }
+  return items.length === 0 ? null : { kind: 'notes', title: 'Drain windows', items };
 }
 
 function classesSection(report: Report): Section | null {
