@@ -139,6 +139,8 @@ entries AS (
           THEN 'connect_timeout' ELSE 'target_timeout' END
       WHEN elb_status_code = 502 AND target_status_code IS NULL THEN
         CASE
+          -- RACE_MAX_ELAPSED_MS: a race-shaped drop this long after the request arrived is the target dying mid-request.
+          WHEN time_us - received_us > {{RACE_MAX_ELAPSED_US}} AND (rpt = -1 OR (rpt >= 0 AND rspt = -1 AND tpt IS NOT NULL)) THEN 'target_reset'
           WHEN rpt = -1 THEN 'race_B'
           WHEN rpt >= 0 AND rspt = -1 THEN
             CASE
@@ -601,8 +603,12 @@ p_values AS (
 fits AS (
   SELECT
     p.*,
-    CASE WHEN has_fit THEN band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k END AS onset_ms,
+    -- ONSET_BELOW_LOWEST_*: never further below the lowest race than its measurement error.
+    CASE WHEN has_fit THEN greatest(band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k,
+      band_lowest_ms - {{ONSET_BELOW_LOWEST_FACTOR}} * band_lowest_ms - {{ONSET_BELOW_LOWEST_MS}}) END AS onset_ms,
     CASE WHEN has_fit THEN (band_kth_ms - band_lowest_ms) / band_k END AS edge_correction_ms,
+    -- The onset before that limit: lowSeconds still carries the whole correction below it.
+    CASE WHEN has_fit THEN band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k END AS corrected_onset_ms,
     CASE
       WHEN NOT has_fit OR has_fit IS NULL THEN 'none'
       WHEN band_races >= {{HIGH_CONFIDENCE_MIN_RACES}} AND p_value < {{HIGH_CONFIDENCE_MAX_P_VALUE}} THEN 'high'
@@ -611,7 +617,8 @@ fits AS (
     END AS confidence,
     -- A little room either side of the races seen (raceGapRangeMs, RACE_RANGE_*).
     CASE WHEN has_fit
-      THEN least(band_lowest_ms * {{RACE_RANGE_LOW_FACTOR}} - {{RACE_RANGE_LOW_SLACK_MS}}, band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k) END AS range_from_ms,
+      THEN least(band_lowest_ms * {{RACE_RANGE_LOW_FACTOR}} - {{RACE_RANGE_LOW_SLACK_MS}}, greatest(band_lowest_ms - (band_kth_ms - band_lowest_ms) / band_k,
+        band_lowest_ms - {{ONSET_BELOW_LOWEST_FACTOR}} * band_lowest_ms - {{ONSET_BELOW_LOWEST_MS}})) END AS range_from_ms,
     CASE WHEN has_fit
       THEN greatest(band_top_ms * {{RACE_RANGE_HIGH_FACTOR}}, band_lowest_ms * {{RACE_RANGE_MIN_HIGH_FACTOR}}) + {{RACE_RANGE_HIGH_SLACK_MS}} END AS range_to_ms
   FROM p_values p

@@ -28,9 +28,10 @@ SELECT
   MAX(CASE WHEN role = 'requests' THEN n END) AS requests,
   SUM(CASE WHEN role = 'candidate' THEN 1 ELSE 0 END) AS race_shaped_502s,
   SUM(CASE WHEN role = 'candidate' AND class = 'keepalive_race' THEN 1 ELSE 0 END) AS keepalive_races,
-  -- keepalive.ts: seconds rounded to the millisecond; low is T̂ less the edge correction (≥ MIN_LOW_CORRECTION_MS)
+  -- keepalive.ts: seconds rounded to the millisecond; low is the corrected onset (before the limit at the
+  -- lowest race) less the edge correction (≥ MIN_LOW_CORRECTION_MS)
   round(MAX(onset_ms) / 1000e0 * 1000e0) / 1000e0 AS estimated_seconds,
-  round((MAX(onset_ms) - greatest({{MIN_LOW_CORRECTION_MS}}, MAX(edge_correction_ms))) / 1000e0 * 1000e0) / 1000e0 AS low_seconds,
+  round((MAX(corrected_onset_ms) - greatest({{MIN_LOW_CORRECTION_MS}}, MAX(edge_correction_ms))) / 1000e0 * 1000e0) / 1000e0 AS low_seconds,
   round(MAX(CASE WHEN has_fit THEN band_top_ms END) / 1000e0 * 1000e0) / 1000e0 AS high_seconds,
   MAX(confidence) AS confidence,
   CASE WHEN MAX(band_races) >= {{MIN_BAND_RACES}} THEN MAX(band_races) ELSE 0 END AS band_races,

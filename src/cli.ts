@@ -14,11 +14,12 @@ import { formatCount } from './report/render/format.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import type { DescribeOptions } from './describe/describeSettings.js';
 import { countOf } from './report/render/labels.js';
-import { runParse, runReport, type CauseEvent, type InputStats } from './run.js';
+import { runCompare, runParse, runReport, type CauseEvent, type InputStats } from './run.js';
+import { renderCompareJson, renderCompareMarkdown, renderCompareText, type Comparison } from './report/compare.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { isS3Uri, lbNameOf } from './sources/s3Keys.js';
 import { escapeJsonControls, escapeTerminal } from './safeText.js';
-import { parseTimeWindow } from './timeRange.js';
+import { parseTimeBound, parseTimeWindow } from './timeRange.js';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -90,6 +91,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--no-redact', 'keep client IPs and query strings in an html report')
     .action(async (sources: string[], options: ReportOptions) => {
       exitCode = await reportCommand(sources, options, io);
+    });
+  addS3Options(program.commands.at(-1)!);
+
+  program
+    .command('compare')
+    .description('Compares keep-alive races per exposed request between two periods (before and after a fix), per target group.')
+    .argument('<source...>', SOURCE_HELP)
+    .requiredOption('--before <from/to>', 'the period before: two times as --from takes them, joined by /, e.g. 2026-03-01T00:00Z/2026-03-01T12:00Z')
+    .requiredOption('--after <from/to>', 'the period after, the same way; the two may not overlap')
+    .addOption(new Option('--format <format>', 'output format (default: text; with --output, from its extension: .json, .md, .txt)').choices(COMPARE_FORMATS))
+    .option('-o, --output <file>', 'write the comparison to this file instead of stdout')
+    .option('--alb-idle-timeout <seconds>', "the load balancer's idle timeout, 1-4000 (default: inferred from 504s, else 60)")
+    .action(async (sources: string[], options: CompareOptions) => {
+      exitCode = await compareCommand(sources, options, io);
     });
   addS3Options(program.commands.at(-1)!);
 
@@ -293,6 +308,74 @@ function describeOptions(flags: S3Flags, io: CliIo): DescribeOptions {
     ...(flags.profile !== undefined && { profile: flags.profile }),
     ...(io.describeClient !== undefined && { clientFor: io.describeClient }),
   };
+}
+
+const COMPARE_FORMATS = ['text', 'json', 'markdown'] as const;
+type CompareFormat = (typeof COMPARE_FORMATS)[number];
+const RENDER_COMPARISON: Record<CompareFormat, (c: Comparison) => string> = { text: renderCompareText, json: renderCompareJson, markdown: renderCompareMarkdown };
+
+interface CompareOptions extends S3Flags {
+  before: string;
+  after: string;
+  format?: CompareFormat;
+  output?: string;
+  albIdleTimeout?: string;
+}
+
+/** `FROM/TO` → [fromMs, toMs): each side as --from takes it; a usage error in one sentence otherwise. */
+function parsePeriod(text: string, flag: string, nowMs: number): { fromMs: number; toMs: number } {
+  const parts = text.split('/');
+  if (parts.length !== 2 || parts[0]!.trim() === '' || parts[1]!.trim() === '') {
+    throw new AlbDoctorError('USAGE', `${flag} '${text}' is not FROM/TO; give two times joined by /, such as 2026-03-01T00:00Z/2026-03-01T12:00Z or 2d/1d.`);
+  }
+  const fromMs = parseTimeBound(parts[0]!.trim(), `${flag} (its FROM)`, nowMs);
+  const toMs = parseTimeBound(parts[1]!.trim(), `${flag} (its TO)`, nowMs);
+  if (fromMs >= toMs) {
+    throw new AlbDoctorError('USAGE', `${flag} starts at ${new Date(fromMs).toISOString()}, not before its end ${new Date(toMs).toISOString()}; put the earlier time first.`);
+  }
+  return { fromMs, toMs };
+}
+
+async function compareCommand(sources: string[], options: CompareOptions, io: CliIo): Promise<number> {
+  const nowMs = (io.now ?? Date.now)();
+  const before = parsePeriod(options.before, '--before', nowMs);
+  const after = parsePeriod(options.after, '--after', nowMs);
+  if (before.fromMs < after.toMs && after.fromMs < before.toMs) {
+    throw new AlbDoctorError('USAGE', `--before and --after overlap; give two periods that do not, such as the day before a fix and the day after it.`);
+  }
+  if (sources.includes('-')) {
+    throw new AlbDoctorError('USAGE', 'compare reads its sources once per period, and stdin (-) can be read only once; save the logs to a file or folder and give that.');
+  }
+  const albIdleTimeoutSeconds = options.albIdleTimeout === undefined ? undefined : parseIdleTimeout(options.albIdleTimeout);
+  const outputFormat = formatOfOutput(options.output);
+  if (options.format === undefined && outputFormat === 'html') {
+    throw new AlbDoctorError('USAGE', `compare writes text, JSON or Markdown, not HTML; name --output ${options.output} with .txt, .json or .md, or add --format.`);
+  }
+  const format = options.format ?? (outputFormat as CompareFormat);
+  const progress = createReadProgress(io.stderr, { isTTY: io.stderrIsTTY === true });
+  const compareSources = sourceOptions(options, io, (listing) => progress.addTotals(listing));
+  let output: FileHandle | null = null;
+  try {
+    if (options.output !== undefined) output = await openForWriting(options.output, '--output');
+    let result: Awaited<ReturnType<typeof runCompare>>;
+    try {
+      result = await runCompare(
+        { before: sources, after: sources },
+        { before, after, ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }), sources: compareSources },
+        { afterChunk: (current) => progress.update(current) },
+      );
+    } finally {
+      progress.stop();
+    }
+    const unread = result.stats.flatMap((s) => s.unread);
+    for (const error of unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
+    const text = RENDER_COMPARISON[format](result.comparison);
+    if (output === null) await writeAll(io.stdout, text);
+    else await output.writeFile(text);
+    return unread.length > 0 ? EXIT_INPUT_ERROR : EXIT_OK;
+  } finally {
+    await output?.close();
+  }
 }
 
 /** One --events line, keys in a fixed order so the file diffs and greps well. */

@@ -13,11 +13,14 @@ export {
   mergeStates,
   reportFromState,
   reportFromStates,
+  runCompare,
   runParse,
   runReport,
   type Accumulated,
   type AnalysisState,
   type CauseEvent,
+  type CompareRunOptions,
+  type Comparison,
   type Input,
   type InputStats,
   type ParseHooks,
@@ -27,6 +30,7 @@ export {
 export type * from './report/model.js';
 export { CAUSE_CLASSES } from './types.js';
 export { FORMATS, render, type Format } from './report/render/index.js';
+export { renderCompareJson, renderCompareMarkdown, renderCompareText, type ComparisonGroup } from './report/compare.js';
 export { AlbDoctorError, isAlbDoctorError, type ErrorCode, type ErrorJson } from './errors.js';
 export type { SourceOptions } from './sources/index.js';
 export type { DescribeOptions } from './describe/describeSettings.js';

@@ -4,6 +4,7 @@
  * everything between the bytes and the report model happens here.
  */
 import { Accumulator, type AccumulateOptions } from './analyze/accumulate.js';
+import { compareDiagnoses, type GroupComparison } from './analyze/compare.js';
 import { conclude, type ConcludeOptions } from './analyze/conclude.js';
 import { CONTEXT_BEFORE_WINDOW_MS, type CauseEvent } from './analyze/events.js';
 import { asContext, mergeAll, mergeStates } from './analyze/merge.js';
@@ -14,6 +15,7 @@ import { F } from './parse/fields.js';
 import type { AlbEntry } from './parse/parseLine.js';
 import { readInput, readRawLines, type RawLineHooks, type ReadHooks } from './readInput.js';
 import { buildReport } from './report/build.js';
+import { buildComparison, type Comparison } from './report/compare.js';
 import type { Report } from './report/model.js';
 import { openSources, type SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
@@ -22,7 +24,7 @@ import type { DescribedSettings, InputStats } from './types.js';
 
 export { countNotRead, MAX_LISTED_SKIPPED, readInput, type ReadHooks } from './readInput.js';
 export { emptyInputStats, type InputStats } from './types.js';
-export { asContext, mergeAll, mergeStates, type AnalysisState, type CauseEvent };
+export { asContext, mergeAll, mergeStates, type AnalysisState, type CauseEvent, type Comparison };
 
 /** Source targets (`s3://…`, files, folders, `-`), or items already opened (tests, the Lambda's own listing). */
 export type Input = readonly string[] | AsyncIterable<SourceItem>;
@@ -125,6 +127,33 @@ export async function runReport(input: Input, options: RunOptions = {}, hooks: R
     ...(hooks.onEvent !== undefined && { onEvent: hooks.onEvent }),
   });
   return { report, state, stats };
+}
+
+export interface CompareRunOptions extends Omit<RunOptions, 'fromMs' | 'toMs' | 'contextBeforeMs'> {
+  /** The two periods [fromMs, toMs) in epoch ms: entries of each are read from all of `input`. */
+  before: { fromMs: number; toMs: number };
+  after: { fromMs: number; toMs: number };
+}
+
+/**
+ * `alb-doctor compare`: each period read from its input (the CLI gives the same sources for both) and
+ * accumulated as `report` would (the same orchestration, once per period; S3 listings narrowed to each
+ * period), concluded apart, and compared per target group.
+ */
+export async function runCompare(
+  inputs: { before: Input; after: Input },
+  options: CompareRunOptions,
+  hooks: Pick<RunHooks, 'afterChunk'> = {},
+): Promise<{ comparison: Comparison; groups: GroupComparison[]; stats: InputStats[] }> {
+  const { before, after, ...common } = options;
+  const concludeOptions: ConcludeOptions = options.albIdleTimeoutSeconds === undefined ? {} : { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds };
+  const periods = [];
+  for (const [period, input] of [[before, inputs.before], [after, inputs.after]] as const) {
+    const { state, stats } = await accumulateInput(input, { ...common, fromMs: period.fromMs, toMs: period.toMs }, hooks);
+    periods.push({ diagnosis: conclude(state, concludeOptions), stats });
+  }
+  const groups = compareDiagnoses(periods[0]!.diagnosis, periods[1]!.diagnosis);
+  return { comparison: buildComparison(before, after, groups), groups, stats: periods.map((p) => p.stats) };
 }
 
 export interface ParseHooks {

@@ -20,7 +20,7 @@ describe('the library', () => {
   });
 
   it('exports the documented names', () => {
-    for (const name of ['runReport', 'runParse', 'accumulateInput', 'mergeStates', 'mergeAll', 'reportFromState', 'reportFromStates', 'render', 'FORMATS', 'CAUSE_CLASSES', 'AlbDoctorError']) {
+    for (const name of ['runReport', 'runParse', 'accumulateInput', 'mergeStates', 'mergeAll', 'reportFromState', 'reportFromStates', 'runCompare', 'renderCompareText', 'render', 'FORMATS', 'CAUSE_CLASSES', 'AlbDoctorError']) {
       expect(library, name).toHaveProperty(name);
     }
   });

@@ -42,6 +42,7 @@ import {
   type RecentJson,
 } from './state.js';
 import { TimelineCounter } from './timeline.js';
+import { RaceExposure } from './raceExposure.js';
 import { TargetActivityKeeper } from './drain.js';
 
 export interface AccumulateOptions {
@@ -91,6 +92,7 @@ export class Accumulator {
   private readonly nodeIps = new ByteInterner<string>((ip) => ip);
   private readonly idleTimeout = new AlbIdleTimeoutInference();
   private readonly timeline = new TimelineCounter();
+  private readonly raceExposure = new RaceExposure();
   private firstTimeMs = Infinity;
   private lastTimeMs = -Infinity;
   private entriesWithoutNode = 0;
@@ -134,6 +136,7 @@ export class Accumulator {
     const group = this.groupOf(entry);
     group.requests++;
     this.timeline.add(group.arn, timeMs, 'requests');
+    this.raceExposure.addRequest(group.arn, timeMs);
 
     const verdict = classifyEntry(entry);
     if (verdict === null) {
@@ -230,6 +233,7 @@ export class Accumulator {
       events: this.pendingEvents,
       pairs: this.edges(),
       samples: this.samples.toState(),
+      raceExposure: this.raceExposure.toState(),
       targets: this.targetActivity.toState(),
       ...(this.targetActivity.untracked > 0 && { untrackedTargets: this.targetActivity.untracked }),
       resets: this.resets,
@@ -266,12 +270,19 @@ export class Accumulator {
     if (tag === null) return;
     if (tag.kind === 'request') {
       if (pending) this.holdHeadRequest(pair!, tag.arn);
-      else if (gapMs !== null) tag.histogram.addRequest(gapMs);
+      else if (gapMs !== null) {
+        tag.histogram.addRequest(gapMs);
+        // A measured gap is measured at the pair's cursor: this request's dispatch.
+        this.raceExposure.addGap(tag.arn, pair!.cursorMs, gapMs);
+      }
       return;
     }
     tag.record.idleGapMs = gapMs;
     tag.record.gapPending = pending;
-    if (gapMs !== null) tag.group.histogram.addRequest(gapMs);
+    if (gapMs !== null) {
+      tag.group.histogram.addRequest(gapMs);
+      this.raceExposure.addGap(tag.group.arn, tag.record.dispatchedMs, gapMs);
+    }
     if (tag.kind === 'error') {
       if (tag.record.cls === 'target_reset' && tag.record.target !== null) {
         if (this.resets.length < MAX_HELD_RESETS) {

@@ -8,7 +8,7 @@
 import { F } from '../parse/fields.js';
 import type { AlbEntry } from '../parse/parseLine.js';
 import type { CauseClass } from '../types.js';
-import { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_TARGET_MS } from './constants.js';
+import { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_ELAPSED_MS, RACE_MAX_TARGET_MS } from './constants.js';
 
 /**
  * How the ALB logged a 502 that could be a race (domain.md §5):
@@ -20,7 +20,7 @@ export type RaceShape = 'A' | 'B' | 'C';
 
 export type Verdict = { kind: 'final'; cls: CauseClass } | { kind: 'race'; shape: RaceShape };
 
-export { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_TARGET_MS } from './constants.js';
+export { CONNECT_TIMEOUT_BAND_MS, RACE_MAX_ELAPSED_MS, RACE_MAX_TARGET_MS } from './constants.js';
 
 const FINAL = new Map<CauseClass, Verdict>();
 const final = (cls: CauseClass): Verdict => {
@@ -83,6 +83,9 @@ export function classifyEntry(entry: AlbEntry): Verdict | null {
   }
 
   if (status === 502 && targetStatus === null) {
+    // A drop seconds after the request arrived is the target dying mid-request, not a race (RACE_MAX_ELAPSED_MS).
+    // Without request_creation_time (2016 layout) the elapsed time is unknown (NaN) and says nothing.
+    if (entry.timeMs - entry.requestCreationTimeMs > RACE_MAX_ELAPSED_MS && (rpt === -1 || (rpt !== null && rpt >= 0 && rspt === -1 && tpt !== null))) return final('target_reset');
     if (rpt === -1) return RACE.B;
     if (rpt !== null && rpt >= 0 && rspt === -1) {
       if (tpt === -1) return RACE.C;

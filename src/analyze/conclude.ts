@@ -14,6 +14,8 @@ import { keepFirstSamples, sampleOf, type SampleRecord } from './samples.js';
 import type { BandExposure } from './knownCloses.js';
 import type { AnalysisState, Counters, HeldReset, RaceRecord } from './state.js';
 import { TimelineCounter } from './timeline.js';
+import { RaceExposure } from './raceExposure.js';
+import { detectRaceChange, type RaceChange } from './raceChange.js';
 import type { Timeline } from '../types.js';
 import { drainEpisodes, type DrainEpisode, type TargetActivity } from './drain.js';
 
@@ -73,6 +75,17 @@ export interface Diagnosis {
   targets: Map<string, TargetActivity>;
   /** Targets seen past the cap, not tracked. */
   untrackedTargets: number;
+  /** Per group (by ARN) whose keep-alive races stopped or started during the window (raceChange.ts). */
+  raceChanges: Map<string, RaceChange>;
+  /** Every decided race-shaped 502 (keep-alive and closed-connection races): for comparing periods. */
+  raceShaped: DecidedRace[];
+}
+
+export interface DecidedRace {
+  arn: string;
+  cls: CauseClass;
+  idleGapMs: number | null;
+  dispatchedMs: number;
 }
 
 /**
@@ -170,6 +183,7 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
   const windowToMs = state.window.toMs ?? (last === null ? -Infinity : last + 1);
   const dataSpanMs = first === null || last === null ? 0 : last - first;
   const exposure = new Map([...groups.values()].map((g) => [g.arn, g.exposure(idleTimeoutMs, dataSpanMs, otherEstimates(g))]));
+  const raceChanges = findRaceChanges(state, groups, decided, first, last);
   return {
     input: summarizeInput(state),
     window: state.window,
@@ -184,10 +198,42 @@ export function conclude(state: AnalysisState, options: ConcludeOptions = {}): D
     connections: state.connections,
     counters: state.counters,
     samples: keepFirstSamples(samples),
+    raceChanges,
+    raceShaped: decided
+      .filter((d) => d.cls === 'keepalive_race' || d.cls === 'closed_connection_race')
+      .map((d) => ({ arn: d.race.arn, cls: d.cls, idleGapMs: d.race.idleGapMs, dispatchedMs: d.race.dispatchedMs })),
     drain,
     targets,
     untrackedTargets: state.untrackedTargets ?? 0,
   };
+}
+
+/** Per group with keep-alive races: did they stop or start, measured on the exposure in its race band. */
+function findRaceChanges(
+  state: AnalysisState,
+  groups: Map<string, GroupState>,
+  decided: readonly { race: RaceRecord; cls: CauseClass }[],
+  firstMs: number | null,
+  lastMs: number | null,
+): Map<string, RaceChange> {
+  const out = new Map<string, RaceChange>();
+  if (state.raceExposure === undefined || firstMs === null || lastMs === null) return out;
+  const exposure = RaceExposure.fromState(state.raceExposure);
+  const stepMs = exposure.stepMs;
+  for (const group of groups.values()) {
+    const range = group.fit.raceGapRangeMs;
+    if (range === null || group.classCount('keepalive_race') === 0) continue;
+    const bins = exposure.binsOf(group.arn, range[0], range[1]);
+    const byStart = new Map(bins.map((b) => [b.startMs, b]));
+    for (const { race, cls } of decided) {
+      if (cls !== 'keepalive_race' || race.arn !== group.arn) continue;
+      const bin = byStart.get(Math.floor(race.dispatchedMs / stepMs) * stepMs);
+      if (bin) bin.races++;
+    }
+    const change = detectRaceChange(bins, firstMs, lastMs);
+    if (change !== null) out.set(group.arn, change);
+  }
+  return out;
 }
 
 /** The idle timeout every described load balancer has; undefined when none was read or they differ (logs of several). */

@@ -15,6 +15,16 @@
 export const RACE_MAX_TARGET_MS = 1000;
 
 /**
+ * A race-shaped 502 whose elapsed time (`time − request_creation_time`) is longer than this is not a race,
+ * whatever its shape and gap: a race is the request processing (milliseconds), a write onto a closed socket
+ * and the RST back, a few ms in all. RACE_MAX_TARGET_MS for the target's part plus as much again for the
+ * ALB's own (request processing, a slow network) is still far below a worker timeout or a crash seconds
+ * into a request, which is what a drop that late is. Shapes B and C log no target time, so this is the
+ * only timing that tells them apart.
+ */
+export const RACE_MAX_ELAPSED_MS = 2 * RACE_MAX_TARGET_MS;
+
+/**
  * The ALB gives up connecting after 10 s (domain.md §5, "could not connect in 10 s"). A 504 whose elapsed
  * time sits in this band is a connect timeout whatever its other fields say; anything else is the idle
  * timeout. An ALB whose idle timeout is itself 10 s makes the two indistinguishable; the band is narrow
@@ -110,6 +120,14 @@ export const SPLIT_PENALTY = 3;
 export const DENSER_BY = 2;
 /** The lowest race overshoots the edge by about one spacing, taken over this many spacings above it (fewer in a smaller band). */
 export const EDGE_CORRECTION_SPACINGS = 3;
+/**
+ * T̂ sits at most this far below the lowest race of the band (its measurement error: Node and nginx close
+ * within ±1 ms, the logged times are rounded to the ms, timers drift with the length of the timeout), the
+ * same allowance as a known close's band below it (KNOWN_CLOSE_BELOW_*): the edge correction may not move
+ * the onset below where a race was seen by more than that. `lowSeconds` still carries the whole correction.
+ */
+export const ONSET_BELOW_LOWEST_FACTOR = 0.001;
+export const ONSET_BELOW_LOWEST_MS = 3;
 /** `lowSeconds` is T̂ less the edge correction, but at least this much: dispatch times are rounded to the ms. */
 export const MIN_LOW_CORRECTION_MS = 2;
 /** Narrowest band the chance count is taken over: 0.5 % of T (30 ms at 6 s), well above Node's ±1 ms. */

@@ -22,8 +22,11 @@
  * 4. reports the band's onset as T̂: its lowest gap, less the typical spacing of the races just above
  *    it (the lowest of n races drawn from a spread overshoots the edge by about one spacing, which
  *    matters for Gunicorn's sparse [T, T + 1 s] spread and not at all for Node's spike). With a
- *    most-recently-used pool the observed gap is the connection's idle age, so the onset is T.
- *    `lowSeconds` is T̂ less that correction (at least 2 ms), `highSeconds` the highest idle age that
+ *    most-recently-used pool the observed gap is the connection's idle age, so the onset is T. The
+ *    correction never puts T̂ further below the lowest race than a race can be measured below its close
+ *    (0.1 % + 3 ms): a sparse band says T is uncertain, which `lowSeconds` carries, not that T sat where no
+ *    race was seen.
+ *    `lowSeconds` is the corrected onset less that correction again (at least 2 ms), `highSeconds` the highest idle age that
  *    raced: the width of the band is a late-closing server's spread.
  *
  * With an oldest-first pool the observed gap is only a lower bound on the age of the connection used: a
@@ -49,6 +52,8 @@ import {
   MIN_LOW_CORRECTION_MS,
   MIN_RACE_GAP_MS,
   MIN_WIDTH_LOG,
+  ONSET_BELOW_LOWEST_FACTOR,
+  ONSET_BELOW_LOWEST_MS,
   ONSET_MIN_MEMBERS,
   POISSON_MAX_TERMS,
   RACE_RANGE_HIGH_FACTOR,
@@ -114,7 +119,9 @@ export function fitKeepAlive(gapsMs: readonly number[], histogram: IdleGapHistog
   // near its edge, E[lowest − edge] = E[spacing]); Gunicorn's sparse [T, T + 1 s] spread needs this.
   const k = Math.min(EDGE_CORRECTION_SPACINGS, bandRaces - 1);
   const edgeCorrectionMs = (gaps[first + k]! - lowestMs) / k;
-  const onsetMs = lowestMs - edgeCorrectionMs;
+  // … but never further below the lowest race than a race can be measured below its close (ONSET_BELOW_LOWEST_*).
+  const correctedMs = lowestMs - edgeCorrectionMs;
+  const onsetMs = Math.max(correctedMs, lowestMs - ONSET_BELOW_LOWEST_FACTOR * lowestMs - ONSET_BELOW_LOWEST_MS);
 
   const requestsInRange = Math.max(1, histogram.requestsBetween(MIN_RACE_GAP_MS, maxGapMs));
   const margin = (BAND_MIN_WIDTH * lowestMs) / 2;
@@ -128,7 +135,7 @@ export function fitKeepAlive(gapsMs: readonly number[], histogram: IdleGapHistog
   return {
     estimate: {
       estimatedSeconds: round3(onsetMs / 1000),
-      lowSeconds: round3((onsetMs - Math.max(MIN_LOW_CORRECTION_MS, edgeCorrectionMs)) / 1000),
+      lowSeconds: round3((correctedMs - Math.max(MIN_LOW_CORRECTION_MS, edgeCorrectionMs)) / 1000),
       highSeconds: round3(topMs / 1000),
       confidence,
     },

@@ -22,12 +22,16 @@ import type { AnalysisState, GroupAccount, PairEdge, PairTail, RaceRecord, Recen
 import { TimelineCounter } from './timeline.js';
 import { compareText } from './accumulate.js';
 import { keepFirstSamples } from './samples.js';
+import { emptyRaceExposure, RaceExposure } from './raceExposure.js';
 import { mergeTargetActivity } from './drain.js';
 import { MAX_HELD_RESETS } from './constants.js';
 import type { ClassCounts } from '../types.js';
 
 export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
-  const groups = new GroupSums(a.groups, b.groups);
+  // Exposure over time only when both sides kept it: half of it would show a change that is not there.
+  const exposure = a.raceExposure !== undefined && b.raceExposure !== undefined ? RaceExposure.fromState(a.raceExposure) : null;
+  exposure?.addState(b.raceExposure);
+  const groups = new GroupSums(a.groups, b.groups, exposure);
   const races = [...a.races.map((r) => ({ ...r })), ...b.races.map((r) => ({ ...r }))];
   const events = [...a.events.map((e) => ({ ...e })), ...b.events.map((e) => ({ ...e }))];
   const edgesA = new Map(a.pairs.map((p) => [p.key, p]));
@@ -56,13 +60,13 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
     const tail = earlier.tail;
     for (const [dispatchedMs, arn] of later.headRequests) {
       const gapMs = gapAfter(tail, dispatchedMs);
-      if (gapMs !== null) groups.addRequest(arn, gapMs);
+      if (gapMs !== null) groups.addRequest(arn, gapMs, dispatchedMs);
     }
     for (const event of bEventsByPair.get(later.key) ?? []) {
       if (!event.gapPending) continue;
       event.gapPending = false;
       event.idleGapMs = gapAfter(tail, event.dispatchedMs);
-      if (event.idleGapMs !== null) groups.addRequest(event.arn, event.idleGapMs);
+      if (event.idleGapMs !== null) groups.addRequest(event.arn, event.idleGapMs, event.dispatchedMs);
       settledGaps.set(`${event.file}\n${event.line}`, event.idleGapMs);
     }
     for (const race of bRacesByPair.get(later.key) ?? []) continueRace(race, tail, groups, gapAfter);
@@ -120,6 +124,7 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
         return settledGaps.has(key) ? { ...sample, idleGapMs: settledGaps.get(key) ?? null } : sample;
       }),
     ]),
+    ...(exposure !== null && { raceExposure: exposure.toState() }),
     targets: targets.targets,
     ...(untrackedTargets > 0 && { untrackedTargets }),
     resets: allResets.slice(0, MAX_HELD_RESETS),
@@ -171,7 +176,7 @@ function continueRace(race: RaceRecord, tail: PairTail, groups: GroupSums, gapAf
   if (race.gapPending) {
     race.gapPending = false;
     race.idleGapMs = gapAfter(tail, race.dispatchedMs);
-    if (race.idleGapMs !== null) groups.addRequest(race.arn, race.idleGapMs);
+    if (race.idleGapMs !== null) groups.addRequest(race.arn, race.idleGapMs, race.dispatchedMs);
   }
   const earlierCursorMs = tail.cursorMs ?? -Infinity;
   if (race.recent !== null && (race.recent.dispatchedMs.length < RECENT_REQUESTS || race.recent.dispatchedMs[0]! < earlierCursorMs)) {
@@ -269,8 +274,8 @@ function byPair<T extends { pairKey: string | null }>(records: readonly T[]): Ma
 class GroupSums {
   private readonly sums = new Map<string, { requests: number; classes: ClassCounts; idleRequests: Float64Array; idleRaces: Float64Array }>();
 
-  constructor(...lists: (readonly GroupAccount[])[]) {
-    for (const list of lists) {
+  constructor(a: readonly GroupAccount[], b: readonly GroupAccount[], private readonly exposure: RaceExposure | null) {
+    for (const list of [a, b]) {
       for (const g of list) {
         const sum = this.get(g.arn);
         sum.requests += g.requests;
@@ -287,8 +292,9 @@ class GroupSums {
     return sum;
   }
 
-  addRequest(arn: string, gapMs: number): void {
+  addRequest(arn: string, gapMs: number, dispatchedMs: number): void {
     this.get(arn).idleRequests[idleBucketIndex(gapMs)]! += 1;
+    this.exposure?.addGap(arn, dispatchedMs, gapMs);
   }
 
   toAccounts(): GroupAccount[] {
@@ -330,5 +336,6 @@ export function asContext(state: AnalysisState): AnalysisState {
     races: [],
     events: [],
     pairs: state.pairs.map((p) => ({ ...p, headRequests: [], firstAnsweredDispatchesMs: [] })),
+    ...(state.raceExposure !== undefined && { raceExposure: emptyRaceExposure() }),
   };
 }

@@ -19,6 +19,7 @@
 import type { CauseClass } from '../types.js';
 import { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 import type { GroupState } from './groups.js';
+import type { RaceChange } from './raceChange.js';
 import { GENERIC_SERVER_IDS, matchServers, serverById, type ServerProfile } from './servers.js';
 import type { DrainEpisode, DrainKind, TargetActivity } from './drain.js';
 import { detectPlatform, drainSettings, platformAdvice, type DrainSettings, type PlatformAdvice, type PlatformId } from './platforms.js';
@@ -27,11 +28,13 @@ const DAY_MS = 86_400_000;
 export { KEEPALIVE_MARGIN_SECONDS } from './constants.js';
 export const KEEPALIVE_EXTRA_MARGIN_SECONDS = 15;
 
-export type RecommendationKind = 'keepalive' | 'deploy' | 'closed_connections' | 'slow_targets' | 'connect_timeouts' | 'no_healthy_targets';
+/** `keepalive_verify`: the group's races stopped during the window (raceChange.ts), so the advice is to check that the fix is everywhere. */
+export type RecommendationKind = 'keepalive' | 'keepalive_verify' | 'deploy' | 'closed_connections' | 'slow_targets' | 'connect_timeouts' | 'no_healthy_targets';
 
 /** Which class each kind of advice is about. */
 export const ADVICE_CLASS: Record<RecommendationKind, CauseClass> = {
   keepalive: 'keepalive_race',
+  keepalive_verify: 'keepalive_race',
   deploy: 'target_connection_error',
   closed_connections: 'closed_connection_race',
   connect_timeouts: 'connect_timeout',
@@ -40,7 +43,7 @@ export const ADVICE_CLASS: Record<RecommendationKind, CauseClass> = {
 };
 
 /** The order in which a group's advice is given: the keep-alive fix first. */
-const ADVICE_ORDER: readonly RecommendationKind[] = ['keepalive', 'deploy', 'closed_connections', 'connect_timeouts', 'no_healthy_targets', 'slow_targets'];
+const ADVICE_ORDER: readonly Exclude<RecommendationKind, 'keepalive_verify'>[] = ['keepalive', 'deploy', 'closed_connections', 'connect_timeouts', 'no_healthy_targets', 'slow_targets'];
 
 /** One piece of advice, as numbers and choices; report/advice.ts words it. */
 export interface AdviceBase {
@@ -68,7 +71,9 @@ export interface ServerChoice {
 }
 
 export interface KeepAliveAdvice extends AdviceBase {
-  kind: 'keepalive';
+  kind: 'keepalive' | 'keepalive_verify';
+  /** For `keepalive_verify`: when the races stopped, how long it has been quiet, and how many were expected in that time. */
+  stopped?: { atMs: number; quietMs: number; expectedRaces: number; pValue: number };
   /** T̂: the idle age at which the targets close. */
   estimatedSeconds: number;
   targetKeepAliveSeconds: number;
@@ -81,7 +86,7 @@ export interface KeepAliveAdvice extends AdviceBase {
 }
 
 export interface OtherAdvice extends AdviceBase {
-  kind: Exclude<RecommendationKind, 'keepalive' | 'deploy'>;
+  kind: Exclude<RecommendationKind, 'keepalive' | 'keepalive_verify' | 'deploy'>;
 }
 
 /** What the measured drain windows of a group say (drain.ts, platforms.ts). */
@@ -115,6 +120,8 @@ export interface RecommendInput {
   albIdleTimeoutSeconds: number;
   /** Length of the analysed window (for per-day rates); 0 when unknown. */
   spanMs: number;
+  /** Groups whose races stopped or started in the window (conclude.ts); absent: none. */
+  raceChanges?: ReadonlyMap<string, RaceChange>;
   /** Per group (by ARN): its drain bursts (conclude.ts); none when absent. */
   drain?: ReadonlyMap<string, DrainEpisode[]>;
   /** Per target: its appearances, for the platform's evidence (ports). */
@@ -162,9 +169,11 @@ function keepAliveAdvice(group: GroupState, input: RecommendInput, races: number
   const matched = matchServers(estimate.estimatedSeconds, estimate.lowSeconds ?? estimate.estimatedSeconds, estimate.highSeconds ?? estimate.estimatedSeconds);
   const profiles: ServerProfile[] = matched.length > 0 ? matched : GENERIC_SERVER_IDS.map((id) => serverById(id)!);
   const choice = (profile: ServerProfile): ServerChoice => ({ profile, snippet: profile.snippet(targetSeconds) });
+  const change = input.raceChanges?.get(group.arn);
   return {
     ...base(group, input, races),
-    kind: 'keepalive',
+    kind: change?.verdict === 'stopped' ? 'keepalive_verify' : 'keepalive',
+    ...(change?.verdict === 'stopped' && { stopped: { atMs: change.atMs, quietMs: change.quietMs, expectedRaces: change.expectedRaces, pValue: change.pValue } }),
     estimatedSeconds: estimate.estimatedSeconds,
     targetKeepAliveSeconds: targetSeconds,
     racesAtOrAboveAlbIdleTimeout: racesAtOrAboveAlbIdleTimeout(albIdle, estimate.estimatedSeconds),

@@ -43,6 +43,11 @@ export interface AnalysisState {
    */
   samples?: SampleRecord[];
   /**
+   * Per group over time: requests, and requests by idle gap, for finding when races stopped or started
+   * (raceExposure.ts). Absent in states stored before it was kept: no race change is looked for.
+   */
+  raceExposure?: RaceExposureState;
+  /**
    * Per target (`ip:port`), sorted: first and last appearance and answer, for drain windows (drain.ts); at
    * most MAX_TRACKED_TARGETS. Absent in states stored before drain windows were measured: read as none.
    */
@@ -99,6 +104,15 @@ export interface GroupAccount {
   /** Idle-gap histogram (histogram.ts edges): [bucket, requests] and [bucket, races], ascending. */
   idleRequests: [number, number][];
   idleRaces: [number, number][];
+}
+
+/** Requests and idle gaps per group and time bin (raceExposure.ts). */
+export interface RaceExposureState {
+  stepMs: number;
+  minMs: number | null;
+  maxMs: number | null;
+  /** Per target group, sorted by ARN: [bin, bucket, count], ascending; bucket -1 counts all requests. */
+  series: { arn: string; bins: [number, number, number][] }[];
 }
 
 export interface TimelineState {

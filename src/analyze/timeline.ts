@@ -16,7 +16,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** Each divides the next, so re-bucketing never splits a bucket. */
-const LADDER_MS = [SECOND, 5 * SECOND, 10 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY, 28 * DAY, 336 * DAY];
+export const LADDER_MS = [SECOND, 5 * SECOND, 10 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY, 28 * DAY, 336 * DAY];
 const MAX_INTERNAL_BUCKETS = 1200;
 const NICE_MS = [
   SECOND, 2 * SECOND, 3 * SECOND, 4 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 20 * SECOND, 30 * SECOND,
@@ -142,9 +142,9 @@ export class TimelineCounter {
 }
 
 /** The smallest ladder step at which [minMs, maxMs] spans at most MAX_INTERNAL_BUCKETS buckets. */
-function stepIndexFor(minMs: number, maxMs: number): number {
+export function stepIndexFor(minMs: number, maxMs: number, maxBuckets = MAX_INTERNAL_BUCKETS): number {
   let index = 0;
-  while (index < LADDER_MS.length - 1 && Math.floor(maxMs / LADDER_MS[index]!) - Math.floor(minMs / LADDER_MS[index]!) + 1 > MAX_INTERNAL_BUCKETS) index++;
+  while (index < LADDER_MS.length - 1 && Math.floor(maxMs / LADDER_MS[index]!) - Math.floor(minMs / LADDER_MS[index]!) + 1 > maxBuckets) index++;
   return index;
 }
 

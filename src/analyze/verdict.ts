@@ -6,16 +6,17 @@
  * neither the report model nor the analyzers' state.
  *
  * Rules, per target group, first match wins:
- *   1. `races`       the group has keep-alive races.
- *   (  `stopped`     races that were there earlier in the window have stopped: needs race-change
- *                    detection, which does not exist yet, so it is never produced.)
- *   2. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
+ *   1. `stopped`     the group had keep-alive races, and they stopped during the window: none after a
+ *                    moment where, at the rate before it, some were expected (raceChange.ts; the reason
+ *                    RACES_STOPPED says so first, with the chance of so long a quiet by luck).
+ *   2. `races`       the group has keep-alive races (RACES_STARTED first when they began in the window).
+ *   3. `cannot-tell` the data could not have shown races: a report-level caveat (no entries, a window
  *                    too short, a large share of entries out of order or without an idle gap), no
  *                    requests in the group, too few requests reusing a connection idle long enough
  *                    to race, or too little exposure at some known close time: so few requests reused a
  *                    connection idle within its band that a target closing there would have raced fewer
  *                    than MIN_EXPECTED_RACES_FOR_NONE times in the window (knownCloses.ts).
- *   3. `none`        enough exposure at every known close time, and not one race.
+ *   4. `none`        enough exposure at every known close time, and not one race.
  * Overall: the first of VERDICT_PRECEDENCE that any group has; `cannot-tell` when there is no group or
  * a report-level caveat holds and no group races. Never a confident "none" the data cannot back.
  */
@@ -30,6 +31,8 @@ export const VERDICT_PRECEDENCE: readonly VerdictStatus[] = ['races', 'stopped',
 
 export type VerdictReasonCode =
   | 'KEEPALIVE_RACES'
+  | 'RACES_STOPPED'
+  | 'RACES_STARTED'
   | 'NO_ENTRIES'
   | 'NO_TARGET_ENTRIES'
   | 'WINDOW_TOO_SHORT'
@@ -54,6 +57,8 @@ export type VerdictFinding =
       method: 'band' | 'known-close' | null;
       pValue: number | null;
     }
+  /** The races stopped (or started) at `at`: none in the `quietMs` after (or before), where `expectedRaces` were expected. */
+  | { code: 'RACES_STOPPED' | 'RACES_STARTED'; at: string; quietMs: number; expectedRaces: number; pValue: number; spanMs: number }
   | { code: 'NO_ENTRIES' }
   | { code: 'NO_TARGET_ENTRIES'; entries: number }
   | { code: 'WINDOW_TOO_SHORT'; spanMs: number }
@@ -97,6 +102,21 @@ export interface VerdictGroupInput {
   idleAgeBuckets: readonly IdleAgeBucket[];
   /** Per known close time: what the traffic allowed (knownCloses.ts BandExposure). */
   exposure: readonly ExposureInput[];
+  /** When the group's races stopped or started during the window (raceChange.ts); null or absent when not. */
+  raceChange?: RaceChangeInput | null;
+}
+
+/** The part of a race change the verdict reads. */
+export interface RaceChangeInput {
+  at: string;
+  verdict: 'stopped' | 'started';
+  before: { races: number };
+  after: { races: number };
+  pValue: number;
+  /** Races the quiet side would have had at the racing side's rate. */
+  expectedRaces: number;
+  /** Length of the quiet side in ms. */
+  quietMs: number;
 }
 
 /** The part of a band's exposure the verdict reads. */
@@ -176,11 +196,20 @@ function judgeGroup(group: VerdictGroupInput, caveats: readonly VerdictFinding[]
   const races = group.classes.keepalive_race ?? 0;
   if (races > 0) {
     const { estimatedSeconds, confidence, method, pValue } = group.keepAlive;
-    return {
-      arn: group.arn,
-      status: 'races',
-      reasons: [{ code: 'KEEPALIVE_RACES', races, estimatedSeconds, confidence, method: method ?? null, pValue: pValue ?? null }],
-    };
+    const racesFinding: VerdictFinding = { code: 'KEEPALIVE_RACES', races, estimatedSeconds, confidence, method: method ?? null, pValue: pValue ?? null };
+    const change = group.raceChange;
+    if (change !== null && change !== undefined) {
+      const changeFinding: VerdictFinding = {
+        code: change.verdict === 'stopped' ? 'RACES_STOPPED' : 'RACES_STARTED',
+        at: change.at,
+        quietMs: change.quietMs,
+        expectedRaces: change.expectedRaces,
+        pValue: change.pValue,
+        spanMs,
+      };
+      return { arn: group.arn, status: change.verdict === 'stopped' ? 'stopped' : 'races', reasons: [changeFinding, racesFinding] };
+    }
+    return { arn: group.arn, status: 'races', reasons: [racesFinding] };
   }
   const cannot = (reasons: VerdictFinding[]): TargetGroupJudgement => ({ arn: group.arn, status: 'cannot-tell', reasons });
   if (caveats.length > 0) return cannot([...caveats]);

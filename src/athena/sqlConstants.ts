@@ -34,8 +34,11 @@ import {
   MIN_RACE_GAP_MS,
   MIN_TIMEOUTS_TO_INFER,
   MIN_WIDTH_LOG,
+  ONSET_BELOW_LOWEST_FACTOR,
+  ONSET_BELOW_LOWEST_MS,
   ONSET_MIN_MEMBERS,
   POISSON_MAX_TERMS,
+  RACE_MAX_ELAPSED_MS,
   RACE_MAX_TARGET_MS,
   RACE_RANGE_HIGH_FACTOR,
   RACE_RANGE_HIGH_SLACK_MS,
@@ -95,6 +98,7 @@ export const SQL_CONSTANTS: Readonly<Record<string, string>> = {
   CONNECT_TIMEOUT_FROM_US: int(CONNECT_TIMEOUT_BAND_MS[0] * US_PER_MS),
   CONNECT_TIMEOUT_TO_US: int(CONNECT_TIMEOUT_BAND_MS[1] * US_PER_MS),
   RACE_MAX_TARGET_MS: int(RACE_MAX_TARGET_MS),
+  RACE_MAX_ELAPSED_US: int(RACE_MAX_ELAPSED_MS * US_PER_MS),
 
   // connections.ts: one bit per request of a pair's recent ones in a double, offsets from two digits
   RECENT_REQUESTS: int(within('RECENT_REQUESTS', RECENT_REQUESTS, 53, 'the history marks are bits of a double, and offsets two digits')),
@@ -142,6 +146,8 @@ export const SQL_CONSTANTS: Readonly<Record<string, string>> = {
   SPLIT_PENALTY: int(SPLIT_PENALTY),
   DENSER_BY: int(DENSER_BY),
   EDGE_CORRECTION_SPACINGS: int(EDGE_CORRECTION_SPACINGS),
+  ONSET_BELOW_LOWEST_FACTOR: double(ONSET_BELOW_LOWEST_FACTOR),
+  ONSET_BELOW_LOWEST_MS: int(ONSET_BELOW_LOWEST_MS),
   MIN_LOW_CORRECTION_MS: double(MIN_LOW_CORRECTION_MS),
   // the chance count widens the band by half the narrowest width on each side
   BAND_HALF_MIN_WIDTH: double(BAND_MIN_WIDTH / 2),

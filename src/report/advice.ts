@@ -37,8 +37,8 @@ export function wordAdvice(advice: readonly Advice[], options: WordOptions = {})
 function word(advice: Advice, deregistrationDelaySeconds: number | undefined): KindedRecommendation {
   const drain = advice.kind === 'deploy' ? (advice.drain ?? null) : null;
   const { words, servers, targetKeepAliveSeconds } =
-    advice.kind === 'keepalive'
-      ? { words: keepAliveWords(advice), servers: serverAdvice(advice), targetKeepAliveSeconds: advice.targetKeepAliveSeconds }
+    advice.kind === 'keepalive' || advice.kind === 'keepalive_verify'
+      ? { words: advice.kind === 'keepalive_verify' ? verifyWords(advice) : keepAliveWords(advice), servers: serverAdvice(advice), targetKeepAliveSeconds: advice.targetKeepAliveSeconds }
       : advice.kind === 'deploy' && drain !== null
         ? { words: drainWords(advice, drain), servers: [], targetKeepAliveSeconds: null }
         : { words: OTHER_WORDS[advice.kind](advice.targetGroupName, advice.events, advice.albIdleTimeoutSeconds), servers: [], targetKeepAliveSeconds: null };
@@ -154,7 +154,23 @@ function keepAliveWords(advice: KeepAliveAdvice): Words {
   };
 }
 
-const OTHER_WORDS: Record<Exclude<RecommendationKind, 'keepalive'>, (name: string, events: number, albIdle: number) => Words> = {
+/** The races stopped in the window: a fix was most likely deployed then; what is left is to check it reached every target. */
+function verifyWords(advice: KeepAliveAdvice): Words {
+  const name = advice.targetGroupName;
+  const t = formatSeconds(advice.estimatedSeconds);
+  const target = advice.targetKeepAliveSeconds;
+  const stopped = advice.stopped!;
+  const at = new Date(stopped.atMs).toISOString().slice(0, 16).replace('T', ' ');
+  const expected = stopped.expectedRaces >= 10 ? formatCount(Math.round(stopped.expectedRaces)) : String(Number(stopped.expectedRaces.toPrecision(2)));
+  return {
+    action: `Check that every target of ${name} now keeps idle connections open ${target} s or more (ALB idle timeout ${advice.albIdleTimeoutSeconds} s + margin): the races stopped at about ${at} UTC, as a fix deployed then would make them; a target still on the old setting (about ${t} s) would race again.`,
+    reason:
+      `${classCount(ADVICE_CLASS.keepalive_verify, advice.events)} at an idle age of about ${t} s until about ${at} UTC, then none, where about ${expected} were expected at the rate before. ` +
+      `Keep the targets' keep-alive at ${target} s or more on every deploy path (images, config maps, autoscaling templates) so they do not come back.`,
+  };
+}
+
+const OTHER_WORDS: Record<Exclude<RecommendationKind, 'keepalive' | 'keepalive_verify'>, (name: string, events: number, albIdle: number) => Words> = {
   deploy: (name, events) => ({
     action: `Drain targets of ${name} before they stop listening: a deregistration delay longer than the slowest request, and a graceful shutdown that keeps serving until the target is out of service.`,
     reason: `${classCount(ADVICE_CLASS.deploy, events)}: the target was not listening (connection refused in runs on one target at a time), the signature of deploys, restarts or crashes.`,

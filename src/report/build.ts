@@ -4,6 +4,7 @@
  */
 import type { Diagnosis } from '../analyze/conclude.js';
 import type { GroupState } from '../analyze/groups.js';
+import type { RaceChange } from '../analyze/raceChange.js';
 import { matchServers } from '../analyze/servers.js';
 import { recommend } from '../analyze/recommend.js';
 import { MAX_HELD_RACES } from '../analyze/events.js';
@@ -25,7 +26,7 @@ export function buildReport(input: Diagnosis): Report {
       (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
   );
   const delays = new Map((input.described?.targetGroups ?? []).map((g) => [g.arn, g.deregistrationDelaySeconds]));
-  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.drain.get(g.arn) ?? [], delays.get(g.arn)));
+  const targetGroups = groups.map((g) => groupReport(g, input.exposure.get(g.arn) ?? [], input.drain.get(g.arn) ?? [], delays.get(g.arn), input.raceChanges.get(g.arn) ?? null));
   const classes: ClassCounts = {};
   for (const group of targetGroups) {
     for (const cls of CAUSE_CLASSES) {
@@ -59,7 +60,7 @@ export function buildReport(input: Diagnosis): Report {
     classes,
     targetGroups,
     recommendations: wordAdvice(
-      recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, drain: input.drain, targets: input.targets }),
+      recommend({ groups, albIdleTimeoutSeconds: input.idleTimeout.value, spanMs: input.dataSpanMs, drain: input.drain, targets: input.targets, raceChanges: input.raceChanges }),
       { deregistrationDelays: delays },
     ),
     timeline: input.timeline(groups.map((g) => g.arn)),
@@ -99,6 +100,7 @@ function groupReport(
   exposure: BandExposure[],
   drain: readonly DrainEpisode[],
   deregistrationDelaySeconds: number | undefined,
+  change: RaceChange | null,
 ): TargetGroupReport {
   const classes: ClassCounts = {};
   for (const cls of CAUSE_CLASSES) {
@@ -125,6 +127,10 @@ function groupReport(
     exposure,
     ...(deregistrationDelaySeconds !== undefined && { deregistrationDelaySeconds: { value: deregistrationDelaySeconds, source: 'described' as const } }),
     drain: drain.map(drainReport),
+    raceChange:
+      change === null
+        ? null
+        : { at: new Date(change.atMs).toISOString(), verdict: change.verdict, before: change.before, after: change.after, pValue: significant3(change.pValue) },
   };
 }
 

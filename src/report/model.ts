@@ -38,6 +38,11 @@ export interface TargetGroupReport {
    * routing to targets that no longer listened, and what left them (analyze/drain.ts). Empty when none.
    */
   drain?: DrainBurstReport[];
+  /**
+   * When the group's keep-alive races stopped or started during the window, found on the requests whose
+   * idle gap fell in its race band (analyze/raceChange.ts); null when they did neither (or it had none).
+   */
+  raceChange?: RaceChangeReport | null;
 }
 
 /** Targets of one group that stopped listening together (a rollout, a scale-in) or never listened. */
@@ -89,6 +94,23 @@ export interface DrainRecommendation {
   platform: 'eks' | 'ecs' | null;
   platformEvidence: string | null;
   platforms: { platform: string; name: string; setting: string; snippet: string; source: string; note?: string }[];
+}
+
+/** Requests, exposed requests (gap in the race band's idle-age buckets) and keep-alive races on one side of a change. */
+export interface PeriodReport {
+  races: number;
+  requests: number;
+  exposedRequests: number;
+}
+
+export interface RaceChangeReport {
+  /** ISO time of the change: the start of the first time bin of the new regime. */
+  at: string;
+  verdict: 'stopped' | 'started';
+  before: PeriodReport;
+  after: PeriodReport;
+  /** Chance of a quiet side at least that long with no change at all (exact, both directions). */
+  pValue: number;
 }
 
 /** The estimate, and (additions) the evidence behind it. */

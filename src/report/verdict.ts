@@ -20,7 +20,19 @@ export function reportVerdict(input: Diagnosis, targetGroups: readonly TargetGro
     withoutIdleGap: Math.max(0, connections.unknownGap - connections.outOfOrder),
     groups: targetGroups
       .filter((g) => g.arn !== '-' && g.name !== NO_TARGET_GROUP_NAME)
-      .map((g) => ({ arn: g.arn, name: g.name, requests: g.requests, classes: g.classes, keepAlive: g.keepAlive, idleAgeBuckets: g.idleAge.buckets, exposure: g.exposure ?? [] })),
+      .map((g) => {
+        const change = input.raceChanges.get(g.arn);
+        return {
+          arn: g.arn,
+          name: g.name,
+          requests: g.requests,
+          classes: g.classes,
+          keepAlive: g.keepAlive,
+          idleAgeBuckets: g.idleAge.buckets,
+          exposure: g.exposure ?? [],
+          raceChange: change === undefined ? null : { ...change, at: new Date(change.atMs).toISOString() },
+        };
+      }),
   });
   return wordJudgement(judgement);
 }
@@ -44,6 +56,13 @@ export function wordFinding(finding: VerdictFinding): VerdictReason {
 
 function sentence(f: VerdictFinding): string {
   switch (f.code) {
+    case 'RACES_STOPPED':
+      return (
+        `Races stopped at about ${clock(f.at, f.spanMs)}; none in the ${span(f.quietMs)} since, where ${expected(f.expectedRaces)} ${wasWere(f.expectedRaces)} expected at the rate before ` +
+        `(p = ${chance(f.pValue)}): check that the fix is deployed on every target.`
+      );
+    case 'RACES_STARTED':
+      return `Races started at about ${clock(f.at, f.spanMs)}; none in the ${span(f.quietMs)} before, where ${expected(f.expectedRaces)} ${wasWere(f.expectedRaces)} expected at the rate since (p = ${chance(f.pValue)}).`;
     case 'KEEPALIVE_RACES': {
       const likely = f.method === 'known-close' && f.estimatedSeconds !== null;
       const at =
@@ -114,3 +133,10 @@ export function often(perDay: number): string {
   if (everyDays < 45) return `about once every ${Math.round(everyDays / 7)} weeks`;
   return 'less than once a month';
 }
+
+/** `12:05 UTC`, with the date when the window spans more than a day. */
+const clock = (iso: string, spanMs: number): string => (spanMs > DAY_MS ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : `${iso.slice(11, 16)} UTC`);
+/** Expected races in words: `10`, `2.4`, `0.6`. */
+const expected = (x: number): string => (x >= 10 ? n(Math.round(x)) : String(Number(x.toPrecision(2))));
+/** "was" for what is written as 1 (0.5 to 1.5), "were" otherwise. */
+const wasWere = (x: number): string => (x >= 0.5 && x < 1.5 ? 'was' : 'were');

@@ -66,7 +66,17 @@ describe('every cause at once (Node, Gunicorn with --max-requests, nginx, a 60 s
     for (const [group, server] of [['api', 'nodejs'], ['app', 'gunicorn']] as const) {
       const { truth, report } = groupPair(run, group);
       const t = truth.idleCloseMs! / 1000;
-      expect(Math.abs(report!.keepAlive.estimatedSeconds! - t) / t).toBeLessThanOrEqual(0.05);
+      const { estimatedSeconds, lowSeconds, highSeconds } = report!.keepAlive;
+      if (server === 'nodejs') expect(Math.abs(estimatedSeconds! - t) / t).toBeLessThanOrEqual(0.05);
+      else {
+        // A late closer's few races spread over [T, T + 1 s]: T̂ sits at the lowest of them (within its
+        // measurement error), so never below T by more than that nor above the spread, and the interval
+        // runs below T̂ and up to the highest race.
+        expect(estimatedSeconds!).toBeGreaterThanOrEqual(t * 0.999 - 0.003);
+        expect(estimatedSeconds!).toBeLessThan(truth.raceIdleRangeMs![1] / 1000);
+        expect(lowSeconds!).toBeLessThan(estimatedSeconds!);
+        expect(highSeconds!).toBeGreaterThan(t);
+      }
       expect(report!.suspectedServers).toContain(server);
     }
     for (const group of ['web', 'legacy', 'hooks']) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEntry, RACE_MAX_TARGET_MS } from '../../src/analyze/classify.js';
+import { classifyEntry, RACE_MAX_ELAPSED_MS, RACE_MAX_TARGET_MS } from '../../src/analyze/classify.js';
 import { line, parse, type RequestSpec } from './lines.js';
 
 /** What classifyEntry returns, as one comparable string: a class id, `race:<shape>`, or `none`. */
@@ -21,6 +21,10 @@ const cases: [name: string, spec: RequestSpec, expected: string][] = [
   ['race shape C: tpt -1, rspt -1', { at: 0, elb: 502, targetStatus: null, tpt: -1, rspt: -1 }, 'race:C'],
   // Look-alikes that are not races.
   ['target dropped the connection while working', { at: 0, duration: 12_000, elb: 502, targetStatus: null, tpt: 11.5, rspt: -1 }, 'target_reset'],
+  ['race shape C that took 8 s is the target dying, not a race', { at: 0, duration: 8_000, elb: 502, targetStatus: null, tpt: -1, rspt: -1 }, 'target_reset'],
+  ['race shape B that took 5 s is not a race', { at: 0, duration: 5_000, elb: 502, targetStatus: null, rpt: -1 }, 'target_reset'],
+  ['race shape C at the elapsed limit is still a race', { at: 0, duration: RACE_MAX_ELAPSED_MS, elb: 502, targetStatus: null, tpt: -1, rspt: -1 }, 'race:C'],
+  ['race shape B in the 2016 layout (no elapsed time)', { at: 0, duration: 5_000, elb: 502, targetStatus: null, rpt: -1, fields: 20 }, 'race:B'],
   ['502 with a target status (malformed response)', { at: 0, elb: 502, targetStatus: 200, tpt: 0.01, rspt: -1 }, 'unclassified'],
   ['502 with a Lambda error reason', { at: 0, elb: 502, target: null, targetStatus: null, tpt: 0.09, errorReason: 'LambdaUnhandled' }, 'lambda_error'],
   ['502 with a race shape but an error reason', { at: 0, elb: 502, targetStatus: null, tpt: 0.001, rspt: -1, errorReason: 'WAFConnectionError' }, 'alb_rejected'],

@@ -28,6 +28,17 @@ export function group(name: string, parts: { busy?: number; idle?: number; races
   };
 }
 
+/** 21 races before noon, none in the 12 h after, where 10 were expected. */
+export const change = (verdict: 'stopped' | 'started'): NonNullable<VerdictGroupInput['raceChange']> => ({
+  at: '2026-03-14T12:00:00.000Z',
+  verdict,
+  before: { races: verdict === 'stopped' ? 21 : 0 },
+  after: { races: verdict === 'stopped' ? 0 : 21 },
+  pValue: 2e-6,
+  expectedRaces: 10,
+  quietMs: 12 * HOUR_MS,
+});
+
 export function input(groups: VerdictGroupInput[], over: Partial<VerdictInput> = {}): VerdictInput {
   const dispatches = groups.reduce((n, g) => n + g.requests, 0);
   return { entries: dispatches, spanMs: 6 * HOUR_MS, dispatches, outOfOrder: 0, withoutIdleGap: 0, groups, ...over };
@@ -53,4 +64,8 @@ export const VERDICT_CASES: [name: string, input: VerdictInput, overall: Verdict
   ['enough traffic near every known close', input([group('web', { perDay: 200 })]), 'none', ['NO_RACES'], ['none']],
   ['no exposure measured at all', input([{ ...group('web'), exposure: [] }]), 'cannot-tell', ['LITTLE_EXPOSURE'], ['cannot-tell']],
   ['group without requests', input([group('web'), { ...group('empty', { busy: 0, idle: 0 }) }]), 'cannot-tell', ['NO_REQUESTS'], ['none', 'cannot-tell']],
+  ['races that stopped in the window', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }]), 'stopped', ['RACES_STOPPED', 'KEEPALIVE_RACES'], ['stopped']],
+  ['races elsewhere outrank races that stopped', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }, group('app', { races: 3, estimate: 2 })]), 'races', ['KEEPALIVE_RACES'], ['stopped', 'races']],
+  ['stopped outranks cannot tell', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }, group('cron', { idle: 40 })]), 'stopped', ['RACES_STOPPED', 'KEEPALIVE_RACES'], ['stopped', 'cannot-tell']],
+  ['races that started in the window', input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('started') }]), 'races', ['RACES_STARTED', 'KEEPALIVE_RACES'], ['races']],
 ];

@@ -59,6 +59,12 @@ export interface ServerSpec {
    * Optional, 0 when absent.
    */
   silentDropsPerIdleHour?: number;
+  /**
+   * The keep-alive timeout changes at a known moment (a fix rolled out everywhere at once, or a change that
+   * shortened it): from `atHours` after the scenario start, connections going idle close by the new
+   * timeout. Optional, no change when absent.
+   */
+  keepAliveChange?: { atHours: number; keepAliveTimeoutMs: number };
 }
 
 export interface RouteSpec {
@@ -151,6 +157,11 @@ export interface TrafficSpec {
   malformedRate: number;
   /** Chance a client reuses its open connection (same ALB node) for its next request. */
   clientKeepAliveShare: number;
+  /**
+   * Lasting changes of the request rate: from `atHours` after the start to the end, the rate is multiplied
+   * by `factor` (0.5: traffic halves). Optional, none when absent (no random draws, so presets keep their streams).
+   */
+  rateChanges?: { atHours: number; factor: number }[];
 }
 
 export interface Scenario {

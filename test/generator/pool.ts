@@ -4,7 +4,7 @@
 
 import type { Rng } from './prng.js';
 import type { CloseCause, PoolPolicy, ServerSpec } from './model.js';
-import { drawForcedCloseDelayMs, drawIdleCloseAfterMs, drawWorkerRestartDelayMs } from './servers.js';
+import { drawForcedCloseDelayMs, drawIdleCloseAfterMs, drawWorkerRestartDelayMs, serverAt } from './servers.js';
 
 /** A client that checks the socket before writing still loses requests sent this close before the FIN. */
 export const PRE_CLOSE_RACE_MS = 0.4;
@@ -141,7 +141,8 @@ export class Pools {
     connection.lastUseMs = endMs;
     connection.requestsServed++;
     const workerGapMs = target.meanGapMs * Math.max(1, server.workersPerTarget);
-    connection.idleCloseAtMs = endMs + drawIdleCloseAfterMs(server, this.rng, workerGapMs);
+    // The timeout in force when the connection goes idle (keepAliveChange: a fix rolled out at a known moment).
+    connection.idleCloseAtMs = endMs + drawIdleCloseAfterMs(serverAt(server, endMs), this.rng, workerGapMs);
     connection.finDelayMs = this.rng.uniform(this.finDelayMs[0], this.finDelayMs[1]);
     // A pending forced close waits for the response in flight (servers close gracefully).
     if (connection.forcedCloseAtMs < endMs) connection.forcedCloseAtMs = endMs + drawForcedCloseDelayMs(this.rng);

@@ -13,6 +13,13 @@ const STALL_CHANCE = 0.01;
 const STALL_MS: [number, number] = [5, 11];
 const PRECISE_JITTER_MS = 1;
 
+/** The server as configured at simulation time `atMs` (ms since the start): after a keep-alive change, the new timeout. */
+export function serverAt(server: ServerSpec, atMs: number): ServerSpec {
+  const change = server.keepAliveChange;
+  if (change === undefined || atMs < change.atHours * 3_600_000) return server;
+  return { ...server, keepAliveTimeoutMs: change.keepAliveTimeoutMs, keepAliveChange: undefined };
+}
+
 /** The true T: idle age at which the server nominally closes. */
 export function idleCloseMs(server: ServerSpec): number {
   return server.profile === 'node'

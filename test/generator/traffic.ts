@@ -43,6 +43,7 @@ function buildSegments(traffic: TrafficSpec, rng: Rng, horizonMs: number): RateS
     const lengthMs = rng.uniform(traffic.burstSeconds[0], traffic.burstSeconds[1]) * 1000;
     windows.push({ startMs, endMs: startMs + lengthMs, factor: rng.uniform(traffic.burstFactor[0], traffic.burstFactor[1]) });
   }
+  for (const change of traffic.rateChanges ?? []) windows.push({ startMs: change.atHours * 3_600_000, endMs: Infinity, factor: change.factor });
   const edges = new Set<number>([0, horizonMs]);
   for (const w of windows) {
     if (w.startMs < horizonMs) edges.add(w.startMs);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeVerdict, type VerdictInput } from '../../src/analyze/verdict.js';
 import { wordJudgement } from '../../src/report/verdict.js';
-import { group, HOUR_MS, input, VERDICT_CASES } from '../analyze/verdictCases.js';
+import { change, group, HOUR_MS, input, VERDICT_CASES } from '../analyze/verdictCases.js';
 
 const verdictOf = (given: VerdictInput) => wordJudgement(judgeVerdict(given));
 
@@ -39,5 +39,14 @@ describe('the verdict in words', () => {
     );
     const late = verdictOf(input([group('web', { busy: 30_000 })], { outOfOrder: 26_445 }));
     expect(late.reasons[0]!.text).toBe('26,445 entries of 30,500 arrived far out of order, so idle gaps near them may be wrong; read the files in time order.');
+  });
+
+  it('says when races stopped first, with what was expected and the chance', () => {
+    const verdict = verdictOf(input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('stopped') }], { spanMs: 24 * HOUR_MS }));
+    expect(verdict.reasons[0]!.text).toBe(
+      'api: Races stopped at about 12:00 UTC; none in the 12 h since, where 10 were expected at the rate before (p = 2e-6): check that the fix is deployed on every target.',
+    );
+    const started = verdictOf(input([{ ...group('api', { races: 21, estimate: 6 }), raceChange: change('started') }], { spanMs: 24 * HOUR_MS }));
+    expect(started.reasons[0]!.text).toBe('api: Races started at about 12:00 UTC; none in the 12 h before, where 10 were expected at the rate since (p = 2e-6).');
   });
 });

@@ -115,6 +115,7 @@ ${y.ticks(3).map((t) => html`<line class="grid" x1="${MARGIN.left}" x2="${WIDTH 
 ${columns}
 <line class="axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${bottom}" y2="${bottom}"/>
 ${section.ticks.map((t) => html`<line class="tickmark" x1="${round(x(t.column))}" x2="${round(x(t.column))}" y1="${bottom}" y2="${bottom + 4}"/><text class="tick" x="${round(x(t.column))}" y="${bottom + 16}" text-anchor="middle">${t.label}</text>`)}
+${group.change ? html`<line class="axis" x1="${round(x(group.change.column))}" x2="${round(x(group.change.column))}" y1="${MARGIN.top}" y2="${bottom}"/><text class="tick" x="${round(x(group.change.column)) + 4}" y="${MARGIN.top + 10}">${group.change.label}</text>` : ''}
 </svg>`;
 }
 

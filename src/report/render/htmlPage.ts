@@ -35,7 +35,7 @@ svg.classbar{width:100%;min-width:80px;height:.8rem;display:block;margin-top:.35
 .swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
 .swatch.race{background:var(--race)}.swatch.warn{background:var(--warn)}.swatch.req{background:var(--req)}.swatch.alb{background:var(--alb)}
 .rec{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.5rem 1rem;margin:.75rem 0}
-.rec h3{margin-top:.4rem}
+.rec h3{margin-top:.4rem}.rec p{overflow-wrap:anywhere}
 .snippet{position:relative;margin:.4rem 0 .8rem}
 pre{background:var(--code);border:1px solid var(--line);border-radius:4px;padding:.6rem .75rem;overflow-x:auto;margin:0;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;user-select:all}
 button.copy{position:absolute;top:.3rem;right:.3rem;font:12px system-ui,sans-serif;padding:.15rem .5rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg);cursor:pointer}

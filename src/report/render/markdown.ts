@@ -97,6 +97,7 @@ function timelineLines(section: SectionOf<'timeline'>): string[] {
   for (const group of section.groups) {
     block.push(truncateTerminal(group.name, MAX_CODE_NAME_COLUMNS));
     for (const series of group.series) block.push(`  ${series.label.padStart(8)} │${sparkline(series.values).padEnd(section.columns)}│ ${series.total}`);
+    if (group.change) block.push(' '.repeat(12 + group.change.column) + group.change.label);
   }
   let axis = '';
   for (const tick of section.ticks) axis = axis.padEnd(tick.column) + '╵' + tick.label;

@@ -149,6 +149,7 @@ function timelineLines(section: SectionOf<'timeline'>, c: Colors): string[] {
       const drawn = padEnd(sparkline(series.values), section.columns);
       lines.push(`${INDENT}${padEnd(name, nameWidth)} ${padStart(series.label, labelWidth)} │${paint(c, series.tone, drawn)}│ ${series.total}`);
     });
+    if (group.change) lines.push(c.bold(' '.repeat(INDENT.length + nameWidth + 1 + labelWidth + 2 + group.change.column) + group.change.label));
   }
   let axis = '';
   for (const tick of section.ticks) axis = padEnd(axis, tick.column) + '╵' + tick.label;

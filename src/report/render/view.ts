@@ -89,6 +89,8 @@ export interface TimelineSeries {
 export interface TimelineGroup {
   name: string;
   series: TimelineSeries[];
+  /** Where the group's races stopped or started (report `raceChange`): the column, and what to write there. */
+  change?: { column: number; label: string } | null;
 }
 
 export interface ServerView {
@@ -265,6 +267,11 @@ function verdictLines(report: Report): Line[] {
   const analysed = countOf(entries - outsideWindow, 'entry');
   const lines: Line[] = [];
   const racing = sortGroups(report.targetGroups).filter((g) => racesOf(g.classes) > 0);
+  // A change in the window comes first: races that stopped are the news a fix is judged by.
+  for (const group of racing.slice(0, MAX_RACE_HEADLINES)) {
+    const change = verdict.targetGroups.find((g) => g.arn === group.arn)?.reasons.find((r) => r.code === 'RACES_STOPPED' || r.code === 'RACES_STARTED');
+    if (change !== undefined) lines.push({ tone: change.code === 'RACES_STOPPED' ? 'ok' : 'race', text: `${shortName(group.name)}: ${change.text}` });
+  }
   for (const group of racing.slice(0, MAX_RACE_HEADLINES)) lines.push({ tone: 'race', text: raceHeadline(group) });
   if (racing.length > MAX_RACE_HEADLINES) {
     const more = racing.slice(MAX_RACE_HEADLINES);
@@ -459,8 +466,14 @@ function timelineSection(report: Report): Section | null {
       ['other', group.otherErrors, 'warn'],
       ['requests', group.requests, 'dim'],
     ];
+    const change = report.targetGroups.find((g) => g.arn === group.targetGroup)?.raceChange ?? null;
+    const atMs = change === null ? NaN : Date.parse(change.at);
     return {
       name: group.name,
+      change:
+        change === null || !(atMs >= range.startMs)
+          ? null
+          : { column: Math.min(columns - 1, Math.floor((atMs - range.startMs) / msPerColumn)), label: `▲ races ${change.verdict} about ${new Date(atMs).toISOString().slice(11, 16)} UTC` },
       // A series with nothing in it is left out, except requests: "no races here" is already in the table.
       series: series
         .filter(([label, values]) => label === 'requests' || sumOf(values) > 0)
