@@ -10,15 +10,16 @@
  * an earlier window: they are held as the pair's head (pending), and merge.ts settles them against the
  * earlier state's tail, or conclude.ts finds they have none. So windows accumulate independently.
  *
- * Memory: one reordering window of dispatches, the live pairs, fixed-size histograms and the held race
- * records (capped, MAX_HELD_RACES).
+ * Memory: one reordering window of dispatches, the live pairs (each with its last reordering window of
+ * request ends, for the window after it), fixed-size histograms and the held race records (capped,
+ * MAX_HELD_RACES).
  */
 import { F } from '../parse/fields.js';
 import type { AlbEntry } from '../parse/parseLine.js';
 import type { CauseClass, InputStats, LineCounts, LogFileRef } from '../types.js';
 import { AlbIdleTimeoutInference, DEFAULT_ALB_IDLE_TIMEOUT_SECONDS } from './albIdle.js';
 import { classifyEntry } from './classify.js';
-import { ConnectionTracker, pairKey, recentRequests, type PairState } from './connections.js';
+import { ConnectionTracker, pairKey, pruneWindowEnds, recentRequests, type PairState } from './connections.js';
 import { MAX_HELD_RESETS } from './constants.js';
 import { CONTEXT_BEFORE_WINDOW_MS, MAX_HELD_RACES, type CauseEvent, eventOf, toCandidate } from './events.js';
 import { fitKeepAlive, type KeepAliveFit } from './keepalive.js';
@@ -360,6 +361,7 @@ export class Accumulator {
   }
 
   private edgeOf(pair: PairState, key: string): PairEdge {
+    pruneWindowEnds(pair);
     return {
       key,
       node: pair.node,
@@ -375,6 +377,8 @@ export class Accumulator {
         lastAnsweredDispatchMs: orNull(pair.lastAnsweredDispatchMs),
         measuredCount: pair.measuredCount,
         recent: recentJson(pair),
+        windowEndsMs: [...pair.windowEndsMs].sort((a, b) => a - b),
+        windowEndsFloorMs: orNull(pair.windowEndsFloorMs),
       },
     };
   }

@@ -16,7 +16,8 @@
  * from the lateness seen so far: what is measured must not depend on what came before, or windows
  * accumulated apart would not merge into what one pass gives (merge.ts). (The generator's shuffled files
  * reach 4 minutes of lateness; a window learnt from the start of each stream measured fewer of those.)
- * Memory is the traffic of one window per node, whatever the time range. A file whose first line comes
+ * Memory is the traffic of one window per node, whatever the time range (and each pair's request ends
+ * of its last window, windowEndsMs, at most twice that). A file whose first line comes
  * after its node's window has already passed it (files out of time order, e.g. a late delivery filed in
  * the next day's folder) cannot join the node's stream and is measured on its own (`openSegment`), so
  * any file order still gives the gaps inside each file.
@@ -65,6 +66,42 @@ export interface PairState {
   readonly firstAnsweredDispatchesMs: number[];
   /** Earliest `time` (end) of a request on the pair in this accumulation. */
   firstEndMs: number;
+  /**
+   * Ends of the measured requests that freed a connection, unordered, at least those at or after
+   * `lastActivityMs − REORDER_WINDOW_MS` (windowEnds): what a later window's head requests are measured
+   * against when merged (merge.ts settleGap). Pruned as it grows, so it holds about one reordering window
+   * of the pair's requests (at most twice that, and WINDOW_ENDS_MIN), whatever the time range.
+   */
+  readonly windowEndsMs: number[];
+  /** Latest end pruned from `windowEndsMs` (-Infinity before any): every end older than the window is at most this. */
+  windowEndsFloorMs: number;
+  /** `windowEndsMs` is pruned again once it reaches this length. */
+  windowEndsPruneAt: number;
+}
+
+/** Ends kept per pair before `windowEndsMs` is first pruned. */
+const WINDOW_ENDS_MIN = 64;
+
+/**
+ * Prunes the pair's ends older than one reordering window before its newest `time`: keeps every end at or
+ * after `lastActivityMs − REORDER_WINDOW_MS`, and the latest pruned one as the floor. Amortised O(1) a request.
+ */
+export function pruneWindowEnds(pair: PairState): void {
+  const horizonMs = pair.lastActivityMs - REORDER_WINDOW_MS;
+  const ends = pair.windowEndsMs;
+  let kept = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const endMs = ends[i]!;
+    if (endMs >= horizonMs) ends[kept++] = endMs;
+    else if (endMs > pair.windowEndsFloorMs) pair.windowEndsFloorMs = endMs;
+  }
+  ends.length = kept;
+  pair.windowEndsPruneAt = Math.max(WINDOW_ENDS_MIN, 2 * kept);
+}
+
+function keepEnd(pair: PairState, endMs: number): void {
+  pair.windowEndsMs.push(endMs);
+  if (pair.windowEndsMs.length >= pair.windowEndsPruneAt) pruneWindowEnds(pair);
 }
 
 /** Answered requests remembered from the start of a pair, for the races of the window before (merge.ts). */
@@ -262,6 +299,7 @@ export class ConnectionTracker<T> {
       // Arrived after later requests on the pair were measured: its own gap is unknown. Its end still
       // matters to the requests after it, unless they were measured already.
       if (d.freesConnection) {
+        keepEnd(pair, d.endMs);
         if (d.endMs > pair.cursorMs) pair.inFlightEndsMs.push(d.endMs);
         else {
           if (d.endMs > pair.latestEndMs) pair.latestEndMs = d.endMs;
@@ -290,7 +328,10 @@ export class ConnectionTracker<T> {
     pair.recentDispatchedMs[pair.recentNext] = d.dispatchedMs;
     pair.recentEndMs[pair.recentNext] = d.freesConnection ? d.endMs : NaN;
     pair.recentNext = (pair.recentNext + 1) % RECENT_REQUESTS;
-    if (d.freesConnection) ends.push(d.endMs);
+    if (d.freesConnection) {
+      ends.push(d.endMs);
+      keepEnd(pair, d.endMs);
+    }
   }
 
   /** Forgets pairs idle for hours (targets replaced by autoscaling or deploys), so memory follows live pairs. */
@@ -349,5 +390,8 @@ function newPair(node: string | null, target: string): PairState {
     headOpen: false,
     firstAnsweredDispatchesMs: [],
     firstEndMs: Infinity,
+    windowEndsMs: [],
+    windowEndsFloorMs: -Infinity,
+    windowEndsPruneAt: WINDOW_ENDS_MIN,
   };
 }

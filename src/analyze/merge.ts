@@ -8,11 +8,14 @@
  * target) pair (accumulate.ts): the requests at the head of a pair in `b`, whose idle gap lies in `a`, are
  * measured against `a`'s tail; `b`'s race records get the requests and the last answer before them from
  * `a`'s tail where their own window had too few; `a`'s races still waiting for an answer get `b`'s first.
- * A request whose gap needs more of `a` than its tail keeps (a request straddling the boundary by more
- * than RECENT_REQUESTS requests of `a`) is measured against what the tail has.
+ * A head request's gap is the latest end in `a` at or before its dispatch. The tail keeps every end of
+ * its last reordering window (connections.ts windowEndsMs), however many requests were in flight across
+ * the join, and the latest end before that; a head request dispatched more than a window before `a`'s
+ * last request, with a later end of `a` before the window, lasted longer than the window: it is measured
+ * against what the tail has and counted (`unsettledGaps`, noted in the report), never silently off.
  */
 import { AlbIdleTimeoutInference } from './albIdle.js';
-import { FIRST_ANSWERS, gapOrNone, RECENT_REQUESTS } from './connections.js';
+import { FIRST_ANSWERS, gapOrNone, RECENT_REQUESTS, REORDER_WINDOW_MS } from './connections.js';
 import { addSparse, IDLE_BUCKET_COUNT, idleBucketIndex, toSparse } from './histogram.js';
 import { mergeInput } from './inputAccount.js';
 import type { AnalysisState, GroupAccount, PairEdge, PairTail, RaceRecord, RecentJson } from './state.js';
@@ -34,6 +37,12 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
   const edgesA = new Map(a.pairs.map((p) => [p.key, p]));
   const pairs = new Map(a.pairs.map((p) => [p.key, p]));
   let overlappingPairs = 0;
+  let unsettledGaps = 0;
+  const gapAfter = (tail: PairTail, dispatchedMs: number): number | null => {
+    const { gapMs, settled } = settleGap(tail, dispatchedMs);
+    if (!settled) unsettledGaps++;
+    return gapMs;
+  };
   /** Gaps of `b`'s errors settled here, by file and line: their samples show them as a single pass would. */
   const settledGaps = new Map<string, number | null>();
 
@@ -60,7 +69,7 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
       if (event.idleGapMs !== null) groups.addRequest(event.arn, event.idleGapMs, event.dispatchedMs);
       settledGaps.set(`${event.file}\n${event.line}`, event.idleGapMs);
     }
-    for (const race of bRacesByPair.get(later.key) ?? []) continueRace(race, tail, groups);
+    for (const race of bRacesByPair.get(later.key) ?? []) continueRace(race, tail, groups, gapAfter);
     for (const race of aRacesByPair.get(later.key) ?? []) {
       if (race.answeredAfterMs !== null) continue;
       const next = later.firstAnsweredDispatchesMs.find((d) => d > race.dispatchedMs);
@@ -69,6 +78,7 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
     pairs.set(later.key, joinEdges(earlier, later));
   }
 
+  const unsettled = (a.counters.unsettledGaps ?? 0) + (b.counters.unsettledGaps ?? 0) + unsettledGaps;
   const timeline = TimelineCounter.fromState(a.timeline);
   timeline.addState(b.timeline);
   const targets = mergeTargetActivity(a.targets ?? [], b.targets ?? []);
@@ -102,6 +112,7 @@ export function mergeStates(a: AnalysisState, b: AnalysisState): AnalysisState {
       unknownNodeChunks: a.counters.unknownNodeChunks + b.counters.unknownNodeChunks,
       overflowRaces: a.counters.overflowRaces + b.counters.overflowRaces,
       overlappingPairs: a.counters.overlappingPairs + b.counters.overlappingPairs + overlappingPairs,
+      ...(unsettled > 0 && { unsettledGaps: unsettled }),
     },
     races,
     events,
@@ -130,20 +141,38 @@ export function mergeAll(states: readonly AnalysisState[]): AnalysisState {
 /**
  * The idle gap of a request dispatched at `dispatchedMs` after the requests a tail remembers: to the
  * latest end at or before it (connections.ts measures the same way), none when nothing ended before it.
+ * `settled`: the tail held that end for sure, i.e. the dispatch is not older than the ends it dropped
+ * (always the case for a request shorter than the reordering window). A tail of a state written before
+ * it kept its window's ends has only its last RECENT_REQUESTS requests, and is taken as it is.
  */
-export function gapAfter(tail: PairTail, dispatchedMs: number): number | null {
+export function settleGap(tail: PairTail, dispatchedMs: number): { gapMs: number | null; settled: boolean } {
   let latestMs = -Infinity;
-  const consider = (endMs: number | null): void => {
-    if (endMs !== null && endMs <= dispatchedMs && endMs > latestMs) latestMs = endMs;
+  const consider = (endMs: number | null | undefined): void => {
+    if (endMs !== null && endMs !== undefined && endMs <= dispatchedMs && endMs > latestMs) latestMs = endMs;
   };
   consider(tail.latestEndMs);
   for (const endMs of tail.inFlightEndsMs) consider(endMs);
   for (const endMs of tail.recent.endMs) consider(endMs);
-  return latestMs === -Infinity ? null : gapOrNone(dispatchedMs - latestMs);
+  consider(tail.windowEndsFloorMs);
+  const ends = tail.windowEndsMs;
+  if (ends !== undefined) {
+    // Ascending: the last one at or before the dispatch.
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! <= dispatchedMs) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) consider(ends[lo - 1]!);
+  }
+  const floorMs = tail.windowEndsFloorMs ?? null;
+  const settled = ends === undefined || floorMs === null || floorMs <= dispatchedMs;
+  return { gapMs: latestMs === -Infinity ? null : gapOrNone(dispatchedMs - latestMs), settled };
 }
 
 /** A later window's race record, completed from the earlier window's tail of its pair. */
-function continueRace(race: RaceRecord, tail: PairTail, groups: GroupSums): void {
+function continueRace(race: RaceRecord, tail: PairTail, groups: GroupSums, gapAfter: (tail: PairTail, dispatchedMs: number) => number | null): void {
   if (race.gapPending) {
     race.gapPending = false;
     race.idleGapMs = gapAfter(tail, race.dispatchedMs);
@@ -196,8 +225,22 @@ function joinEdges(earlier: PairEdge, later: PairEdge): PairEdge {
       lastAnsweredDispatchMs: maxOf(a.lastAnsweredDispatchMs, b.lastAnsweredDispatchMs),
       measuredCount: a.measuredCount + b.measuredCount,
       recent: lastRecent(joinRecent(a.recent, b.recent)),
+      ...joinWindowEnds(a, b),
     },
   };
+}
+
+/** Both tails' window ends, pruned to one reordering window before the later activity (connections.ts pruneWindowEnds). */
+function joinWindowEnds(a: PairTail, b: PairTail): Pick<PairTail, 'windowEndsMs' | 'windowEndsFloorMs'> {
+  if (a.windowEndsMs === undefined || b.windowEndsMs === undefined) return {};
+  const horizonMs = Math.max(a.lastActivityMs, b.lastActivityMs) - REORDER_WINDOW_MS;
+  let floorMs = maxOf(a.windowEndsFloorMs ?? null, b.windowEndsFloorMs ?? null);
+  const windowEndsMs: number[] = [];
+  for (const endMs of [...a.windowEndsMs, ...b.windowEndsMs].sort((x, y) => x - y)) {
+    if (endMs >= horizonMs) windowEndsMs.push(endMs);
+    else floorMs = maxOf(floorMs, endMs);
+  }
+  return { windowEndsMs, windowEndsFloorMs: floorMs };
 }
 
 function before(recent: RecentJson, dispatchedMs: number): RecentJson {

@@ -132,6 +132,11 @@ export interface Counters {
   overflowRaces: number;
   /** Pairs whose requests in two merged states overlapped in time (merge needs windows in order or disjoint nodes). */
   overlappingPairs: number;
+  /**
+   * Requests at the head of a later window whose idle gap needed an end of the earlier window older than
+   * what its tail keeps (one reordering window): measured against what it has (merge.ts settleGap).
+   */
+  unsettledGaps?: number;
 }
 
 /** Where an event sits, for --events and samples. */
@@ -197,6 +202,14 @@ export interface PairTail {
   lastAnsweredDispatchMs: number | null;
   measuredCount: number;
   recent: RecentJson;
+  /**
+   * Ends of the requests that freed a connection, ascending, from one reordering window before
+   * `lastActivityMs` on (connections.ts windowEndsMs): a later window's head requests are measured against
+   * them, however many requests were in flight across the join. Absent in states written before.
+   */
+  windowEndsMs?: number[];
+  /** The latest end before those (null: none). */
+  windowEndsFloorMs?: number | null;
 }
 
 export const emptyConnectionStats = (): ConnectionStats => ({

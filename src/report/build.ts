@@ -221,6 +221,10 @@ function notes(input: Diagnosis): string[] {
   if (counters.overlappingPairs > 0) {
     out.push(`${countOf(counters.overlappingPairs, 'pair')} had requests in two merged parts that overlap in time, so idle gaps near the joins may be off; merge windows in time order, or shards of different ALB nodes.`);
   }
+  if ((counters.unsettledGaps ?? 0) > 0) {
+    const n = counters.unsettledGaps!;
+    out.push(`${countOf(n, 'request')} at the start of a merged window began more than the reordering window (${windowSeconds} s) before the end of the window before, so ${n === 1 ? 'its' : 'their'} idle gap was measured against what that window kept of its pair and may be too long.`);
+  }
   return out;
 }
 

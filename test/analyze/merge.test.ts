@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asContext, mergeAll, mergeStates } from '../../src/analyze/merge.js';
+import { asContext, mergeAll, mergeStates, settleGap } from '../../src/analyze/merge.js';
+import type { PairTail } from '../../src/analyze/state.js';
 import { accumulateInput, reportFromState, runReport, type AnalysisState, type CauseEvent } from '../../src/run.js';
 import { classifyLogName } from '../../src/sources/logNames.js';
 import { scenario, simulate, type DeepPartial, type PoolPolicy, type PresetName, type Scenario, type SimulationResult } from '../generator/index.js';
@@ -37,11 +38,10 @@ const CASES: Case[] = [
     variant: 'fixed at 3 h',
     override: { finDelayMs: [5, 20], groups: { api: { server: { keepAliveChange: { atHours: 3, keepAliveTimeoutMs: 65_000 } } } } },
   },
-  // Drain windows across the joins: a rolling deploy whose first target stops 108 s before the hour, and a
-  // scale-in 18 s before it, so bursts span both windows and both shards. (At the presets' 25 requests/s a
-  // pair holds more requests across a join than its tail keeps, which merge.ts documents.)
-  { preset: 'rollout', seed: 1, variant: 'deploy across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { deploys: { atHours: [0.97] } } } } },
-  { preset: 'scaleIn', seed: 2, variant: 'scale-in across the hour', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 8 }, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
+  // Drain windows across the joins, at the presets' 25 requests/s: a rolling deploy whose first target
+  // stops 108 s before the hour, and a scale-in 18 s before it, so bursts span both windows and both shards.
+  { preset: 'rollout', seed: 1, variant: 'deploy across the hour', override: { durationMs: 2 * HOUR_MS, groups: { api: { deploys: { atHours: [0.97] } } } } },
+  { preset: 'scaleIn', seed: 2, variant: 'scale-in across the hour', override: { durationMs: 2 * HOUR_MS, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
 ];
 
 const simulations = new Map<string, SimulationResult>();
@@ -117,6 +117,65 @@ describe.each(CASES)('$preset, seed $seed, $poolPolicy pool $variant', (c) => {
   });
 });
 
+/**
+ * The presets' real traffic (25 requests/s and more): a pair then has dozens of requests in flight across
+ * a join, more than the last RECENT_REQUESTS it replays for races. Windows split at the hour and at
+ * awkward moments: mid-burst (halfway through the first target's drain window), a few seconds after
+ * the hour, and three windows at once.
+ */
+interface BusyCase {
+  preset: PresetName;
+  seed: number;
+  variant: string;
+  override: DeepPartial<Scenario>;
+}
+
+const BUSY: BusyCase[] = [
+  { preset: 'rollout', seed: 3, variant: 'deploy across the hour at 25/s', override: { durationMs: 2 * HOUR_MS, groups: { api: { deploys: { atHours: [0.97] } } } } },
+  { preset: 'scaleIn', seed: 4, variant: 'scale-in across the hour at 25/s', override: { durationMs: 2 * HOUR_MS, groups: { api: { scaleIn: { atHours: [0.995], targets: 2 } } } } },
+  { preset: 'sample', seed: 5, variant: 'sample at 25/s', override: { durationMs: 2 * HOUR_MS, traffic: { ratePerSec: 25 } } },
+];
+
+/** Split points (epoch ms) inside the run: the hour, mid-burst, just after the hour, and two at once. */
+function splitsOf(sim: SimulationResult): number[][] {
+  const startMs = Date.parse(sim.truth.start);
+  const deploy = sim.truth.groups.flatMap((g) => g.deploys)[0];
+  const midBurstMs = deploy ? Date.parse(deploy.downFrom) + (deploy.routedWhileDownSeconds * 1000) / 2 : startMs + 1.5 * HOUR_MS + 1234;
+  return [[startMs + HOUR_MS], [Math.round(midBurstMs)], [startMs + HOUR_MS + 7_321], [startMs + 37 * 60_000 + 11, Math.round(midBurstMs) + 2_500]];
+}
+
+describe.each(BUSY)('$preset, seed $seed, $variant', (c) => {
+  const sim = (): SimulationResult => simulated({ preset: c.preset, seed: c.seed, override: c.override, variant: c.variant });
+
+  it('windows split at the hour and mid-burst, merged in time order, give the single-pass report', async () => {
+    const s = sim();
+    const startMs = Date.parse(s.truth.start);
+    const endMs = startMs + s.truth.durationMs;
+    const single = await runReport(itemsOf(s), { fromMs: startMs, toMs: endMs });
+    for (const splits of splitsOf(s)) {
+      const bounds = [startMs, ...splits, endMs];
+      const windows = bounds.slice(1).map((toMs, i) => ({ fromMs: bounds[i]!, toMs }));
+      const states: AnalysisState[] = [];
+      for (const window of windows) states.push(stored((await accumulateInput(itemsOf(s), { ...window, contextBeforeMs: 0 })).state));
+      const merged = mergeAll(states);
+      expect(merged.counters.overlappingPairs).toBe(0);
+      expect(JSON.stringify(reportFromState(merged)), `split at ${splits.map((t) => new Date(t).toISOString()).join(', ')}`).toBe(JSON.stringify(single.report));
+    }
+  }, 240_000);
+
+  it('shards by ALB node give the single-pass report', async () => {
+    const s = sim();
+    const single = await runReport(itemsOf(s), {});
+    const nodes = [...new Set(s.files.map((f) => nodeOf(f.key)))].sort();
+    const states: AnalysisState[] = [];
+    for (const shard of [0, 1]) {
+      const files = { ...s, files: s.files.filter((f) => nodes.indexOf(nodeOf(f.key)) % 2 === shard) };
+      states.push(stored((await accumulateInput(itemsOf(files), {})).state));
+    }
+    expect(JSON.stringify(reportFromState(mergeStates(states[0]!, states[1]!)))).toBe(JSON.stringify(single.report));
+  }, 120_000);
+});
+
 describe('merge', () => {
   it('settles a pair whose only earlier request was in the window before, and says so when windows overlap', async () => {
     const sim = simulated(CASES[0]!);
@@ -135,6 +194,45 @@ describe('merge', () => {
     const wrong = mergeStates(second, first);
     expect(wrong.counters.overlappingPairs).toBeGreaterThan(0);
     expect(reportFromState(wrong).notes.join(' ')).toMatch(/overlap in time/);
+  });
+
+  it('measures a head request against the ends the tail keeps, and says when it needed an older one', () => {
+    const tail: PairTail = {
+      latestEndMs: 3_000,
+      cursorMs: 3_100,
+      inFlightEndsMs: [3_500],
+      lastActivityMs: 3_500,
+      lastAnsweredDispatchMs: 3_100,
+      measuredCount: 50,
+      recent: { dispatchedMs: [2_900, 3_100], endMs: [3_000, 3_500] },
+      windowEndsMs: [1_000, 2_000, 3_000, 3_500],
+      windowEndsFloorMs: 500,
+    };
+    // Older than the recent requests, still in the window's ends: exact.
+    expect(settleGap(tail, 2_500)).toEqual({ gapMs: 500, settled: true });
+    expect(settleGap(tail, 600)).toEqual({ gapMs: 100, settled: true });
+    // Before the floor: the end it needed was dropped with the requests older than the window.
+    expect(settleGap(tail, 400)).toEqual({ gapMs: null, settled: false });
+    // A tail written before it kept its window's ends has only its last requests: taken as it is.
+    const older: PairTail = { ...tail };
+    delete older.windowEndsMs;
+    delete older.windowEndsFloorMs;
+    expect(settleGap(older, 2_500)).toEqual({ gapMs: null, settled: true });
+  });
+
+  it('counts and notes the head requests it could not settle exactly', async () => {
+    const sim = simulated(CASES[0]!);
+    const startMs = Date.parse(sim.truth.start);
+    const first = stored((await accumulateInput(itemsOf(sim), { fromMs: startMs, toMs: startMs + HOUR_MS, contextBeforeMs: 0 })).state);
+    const second = (await accumulateInput(itemsOf(sim), { fromMs: startMs + HOUR_MS, toMs: startMs + 2 * HOUR_MS, contextBeforeMs: 0 })).state;
+    expect(reportFromState(mergeStates(first, second)).notes.join(' ')).not.toMatch(/reordering window \(360 s\) before/);
+    // As if the first window had dropped an end later than the head requests of a pair (a request longer than the window).
+    const head = second.pairs.find((p) => p.headRequests.length > 0)!;
+    const edge = first.pairs.find((p) => p.key === head.key)!;
+    edge.tail.windowEndsFloorMs = Math.max(...head.headRequests.map(([d]) => d)) + 1;
+    const merged = mergeStates(first, second);
+    expect(merged.counters.unsettledGaps).toBeGreaterThanOrEqual(head.headRequests.length);
+    expect(reportFromState(merged).notes.join(' ')).toMatch(/at the start of a merged window began more than the reordering window \(360 s\) before/);
   });
 
   it('takes the window before as context only: the report a single pass gives with that hour as look-back', async () => {
