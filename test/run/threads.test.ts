@@ -95,6 +95,7 @@ describe('report --threads', () => {
     expect(threaded.json).toBe(single.json);
     expect(threaded.events).toEqual(single.events);
     expect(threaded.stderr).toBe('');
+    expect((await runReport([samples], { threads: 2 })).threads).toEqual({ used: 2 });
   }, 60_000);
 
   it.each(['0', 'x', '65', '1.5', '-1'])('--threads %s is a usage error (exit 2, one sentence)', async (value) => {
