@@ -17,7 +17,7 @@ import { readInput, readRawLines, type RawLineHooks, type ReadHooks } from './re
 import { buildReport } from './report/build.js';
 import { buildComparison, type Comparison } from './report/compare.js';
 import type { Report } from './report/model.js';
-import { accumulateShards, planShards, unreadInWalkOrder, type ShardOptions, type ShardPlan } from './shards.js';
+import { accumulateShards, inputInWalkOrder, planShards, type ShardOptions, type ShardPlan } from './shards.js';
 import { openSources, type SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
 import type { LogObject, SourceItem } from './sources/logObject.js';
@@ -170,7 +170,7 @@ async function accumulateThreaded(plan: Extract<ShardPlan, { kind: 'shards' }>, 
   };
   const { states, stats } = await accumulateShards(plan.shards, plan.order, shardOptions, hooks);
   const state = mergeAll(states);
-  state.input.unread = unreadInWalkOrder(state.input.unread, plan.order);
+  inputInWalkOrder(state, states, plan.order);
   return { state, stats };
 }
 

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CauseEvent } from './analyze/events.js';
 import type { AnalysisState } from './analyze/state.js';
+import { MAX_SAMPLES, sampleOrder } from './analyze/inputAccount.js';
 import { AlbDoctorError, type ErrorJson } from './errors.js';
 import { MAX_KEPT_MALFORMED } from './parse/readLog.js';
 import { MAX_LISTED_SKIPPED } from './readInput.js';
@@ -94,6 +95,7 @@ export async function planShards(targets: readonly string[], threads: number, so
     bytesByNode.set(item.nodeIp, (bytesByNode.get(item.nodeIp) ?? 0) + item.sizeBytes);
   }
   const shardCount = Math.min(threads, bytesByNode.size);
+  if (bytesByNode.size === 0) return { kind: 'single', reason: 'no access-log files to split, read on one thread', items };
   if (shardCount < 2) return { kind: 'single', reason: 'the files are of one ALB node, read on one thread', items };
   // Largest node first, each to the lightest shard: balanced by bytes, the same split every run.
   const nodes = [...bytesByNode].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
@@ -181,6 +183,8 @@ export async function accumulateShards(shards: readonly ShardItem[][], order: Wa
     await chain;
     return { states: results.map((r) => r.state), stats: mergeStats(results.map((r) => r.stats), order) };
   } finally {
+    // A failed thread ends the run: progress still queued has nothing left to draw.
+    chain.catch(() => {});
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
@@ -228,8 +232,18 @@ export function mergeStats(all: readonly InputStats[], order: WalkOrder): InputS
   return total;
 }
 
-/** Unreadable paths and files in walk order, as a single pass lists them (the merge puts the first shard's first). */
-export function unreadInWalkOrder(unread: ErrorJson[], order: WalkOrder): ErrorJson[] {
+/**
+ * The input part of the merged state as a single pass has it: unreadable paths and files in walk order
+ * (the merge puts the first shard's first), and the malformed samples a single pass keeps, its first
+ * MAX_KEPT_MALFORMED in walk order (each shard kept its own first ones), sorted as a state holds them.
+ */
+export function inputInWalkOrder(merged: AnalysisState, shards: readonly AnalysisState[], order: WalkOrder): void {
   const place = (e: ErrorJson): number => order.get(e.source ?? '') ?? order.size;
-  return unread.map((e, i) => ({ e, i })).sort((a, b) => place(a.e) - place(b.e) || a.i - b.i).map(({ e }) => e);
+  const inWalkOrder = (errors: ErrorJson[]): ErrorJson[] =>
+    errors.map((e, i) => ({ e, i })).sort((a, b) => place(a.e) - place(b.e) || (a.e.line ?? 0) - (b.e.line ?? 0) || a.i - b.i).map(({ e }) => e);
+  merged.input.unread = inWalkOrder(merged.input.unread);
+  merged.input.malformedSamples = inWalkOrder(shards.flatMap((s) => s.input.malformedSamples))
+    .slice(0, MAX_KEPT_MALFORMED)
+    .sort(sampleOrder)
+    .slice(0, MAX_SAMPLES);
 }

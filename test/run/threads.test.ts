@@ -2,8 +2,8 @@
  * `report --threads`: local files split by ALB node onto worker threads give the single pass's report to
  * the byte, and the same --events (as sets: threads emit them in another order). Ground truth is
  * `--threads 1` on the same files, through the real CLI: generator data of several nodes written as S3
- * names, with input to account for (a skipped connection log, a duplicate, a malformed line, a file
- * that is not gzip), with --from/--to, and sample-logs/.
+ * names, with input to account for (a skipped connection log, a duplicate, malformed lines on every node, a
+ * file cut off), with --from/--to, and sample-logs/.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +18,18 @@ import { runCli } from '../support/runCli.js';
 
 const HOUR_MS = 3_600_000;
 
+/** Files given malformed lines: more than the 20 samples a run keeps, spread over every node. */
+const withBadLines = (i: number): boolean => i % 4 === 3;
+const BAD_LINES = 3;
+
 function writeLogs(sim: SimulationResult): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'alb-doctor-threads-'));
   const files: string[] = [];
   for (const [i, file] of sim.files.entries()) {
     const path = join(dir, file.key);
     mkdirSync(dirname(path), { recursive: true });
-    const lines = i === 3 ? [...file.lines.slice(0, 5), 'not an access log line', ...file.lines.slice(5)] : file.lines;
+    const bad = Array.from({ length: BAD_LINES }, (_, k) => `not an access log line ${k}`);
+    const lines = withBadLines(i) ? [...file.lines.slice(0, 5), ...bad, ...file.lines.slice(5)] : file.lines;
     writeFileSync(path, gzipSync(lines.join('\n') + '\n'));
     files.push(path);
   }
@@ -55,8 +60,10 @@ describe('report --threads', () => {
     expect(single.events.length).toBeGreaterThan(0);
     const parsed = JSON.parse(single.json) as { input: { files: number; skippedFiles: number; malformed: number; unread: unknown[] } };
     expect(parsed.input.skippedFiles).toBe(2);
-    // The line added, and the line the cut gzip ends in.
-    expect(parsed.input.malformed).toBe(2);
+    // The lines added, and the line the cut gzip ends in.
+    const badFiles = sim.files.filter((_, i) => withBadLines(i)).length;
+    expect(badFiles * BAD_LINES).toBeGreaterThan(20);
+    expect(parsed.input.malformed).toBe(badFiles * BAD_LINES + 1);
     expect(parsed.input.unread.length).toBe(1);
     expect(single.code).toBe(1);
     for (const threads of ['2', '3', '8']) {
@@ -67,6 +74,23 @@ describe('report --threads', () => {
       expect(threaded.stderr).toBe(single.stderr);
     }
   }, 120_000);
+
+  it('keeps the malformed samples a single pass keeps when folder order is not name order', async () => {
+    // `a/` is walked before `a.b/`, but `a.b/…` sorts before `a/…`: the first samples read are not the first by name.
+    const root = mkdtempSync(join(tmpdir(), 'alb-doctor-threads-order-'));
+    const [first, second] = [...nodes];
+    for (const [folder, node] of [['a', first], ['a.b', second]] as const) {
+      mkdirSync(join(root, folder));
+      for (const [i, path] of files.filter((f) => f.includes(`_${node}_`)).slice(0, 10).entries()) {
+        const bad = Array.from({ length: 4 }, (_, k) => `not an access log line ${k}`);
+        writeFileSync(join(root, folder, basename(path)), [...bad, ...sim.files[files.indexOf(path)]!.lines.slice(0, 50 + i)].join('\n') + '\n');
+      }
+    }
+    const single = await report([root]);
+    const threaded = await report([root, '--threads', '2']);
+    expect((JSON.parse(single.json) as { input: { malformed: number } }).input.malformed).toBe(80);
+    expect(threaded.json).toBe(single.json);
+  }, 60_000);
 
   it('gives the single-pass report with --from/--to', async () => {
     const start = Date.parse(sim.truth.start);
