@@ -92,13 +92,19 @@ describe('report --threads', () => {
     expect(threaded.json).toBe(single.json);
   }, 60_000);
 
-  it('gives the single-pass report with --from/--to', async () => {
+  it('gives the single-pass report with --from/--to and --lb', async () => {
     const start = Date.parse(sim.truth.start);
     const window = ['--from', new Date(start + HOUR_MS + 7_321).toISOString(), '--to', new Date(start + 2 * HOUR_MS).toISOString()];
     const single = await report([dir, ...window]);
     const threaded = await report([dir, ...window, '--threads', '2']);
     expect(threaded.json).toBe(single.json);
     expect(threaded.events).toEqual(single.events);
+    // --lb reaches the threads: its entries kept, another's counted and left out.
+    for (const lb of ['shop-prod', 'another-lb']) {
+      const one = await report([dir, ...window, '--lb', lb]);
+      expect((await report([dir, ...window, '--lb', lb, '--threads', '2'])).json).toBe(one.json);
+      expect((JSON.parse(one.json) as { input: { otherLoadBalancer: number } }).input.otherLoadBalancer > 0).toBe(lb === 'another-lb');
+    }
   }, 120_000);
 
   it('uses the threads it was given on node-named files, one on others, and says why', async () => {
