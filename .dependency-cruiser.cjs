@@ -2,7 +2,7 @@
  * The architecture as rules: dependencies point one way, toward the parser and the shared types.
  *
  *   types.ts, errors.ts ← parse ← analyze ← report ← run ← cli / lambda / athena
- *   sources (local, S3) ← readInput ← run
+ *   sources (local, S3) ← readInput ← run (shards.ts: report --threads; shardThread.ts its worker)
  *   describe (ELBv2 attributes, report --describe) ← run
  *
  * `npm test` runs these (test/architecture.test.ts), so a wrong import fails the build.
@@ -11,7 +11,7 @@
 
 /** Everything above a layer, as path patterns. */
 const ENTRY_POINTS = '^src/(cli|lambda)\\.ts$|^src/(lambda|athena)/';
-const RUN = '^src/(run|readInput|progress)\\.ts$';
+const RUN = '^src/(run|readInput|progress|shards|shardThread)\\.ts$';
 
 module.exports = {
   forbidden: [

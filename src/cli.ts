@@ -14,7 +14,7 @@ import { formatCount } from './report/render/format.js';
 import { FORMATS, type Format, render } from './report/render/index.js';
 import type { DescribeOptions } from './describe/describeSettings.js';
 import { countOf } from './report/render/labels.js';
-import { runCompare, runParse, runReport, type CauseEvent, type InputStats } from './run.js';
+import { MAX_THREADS, runCompare, runParse, runReport, type CauseEvent, type InputStats } from './run.js';
 import { renderCompareJson, renderCompareMarkdown, renderCompareText, type Comparison } from './report/compare.js';
 import { DEFAULT_CONCURRENCY, S3_FLAGS, type S3SourceOptions } from './sources/index.js';
 import { isS3Uri, lbNameOf } from './sources/s3Keys.js';
@@ -89,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--describe', "read the load balancer's idle timeout and each target group's deregistration delay from AWS (read-only calls; needs credentials) and use them instead of inferring")
     .option('--redact', 'mask client IPs and URL query strings in the sample entries, for sharing (default for html)')
     .option('--no-redact', 'keep client IPs and query strings in an html report')
+    .option('--threads <n>', `read local files on up to n threads, 1-${MAX_THREADS}, split by ALB node (the node IP in S3 file names); stdin, s3:// and other file names use one (default: 1)`)
     .action(async (sources: string[], options: ReportOptions) => {
       exitCode = await reportCommand(sources, options, io);
     });
@@ -230,6 +231,7 @@ interface ReportOptions extends S3Flags {
   describe?: boolean;
   /** --redact / --no-redact; undefined when neither was given. */
   redact?: boolean;
+  threads?: string;
 }
 
 // Event lines are gathered into strings of about this size before each write, as for `parse`.
@@ -239,6 +241,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
   // Every check on the command line comes before any reading: a typo should not cost a long run.
   const window = parseTimeWindow(options.from, options.to, (io.now ?? Date.now)());
   const albIdleTimeoutSeconds = options.albIdleTimeout === undefined ? undefined : parseIdleTimeout(options.albIdleTimeout);
+  const threads = options.threads === undefined ? undefined : parseThreads(options.threads);
   const format = options.format ?? formatOfOutput(options.output);
   const color = options.output === undefined && format === 'text' && colorEnabled(io.env, io.stdoutIsTTY === true);
   if (options.output !== undefined && options.output === options.events) {
@@ -272,6 +275,7 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
           ...(albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds }),
           sources: reportSources,
           ...(options.describe === true && { describe: describeOptions(options, io) }),
+          ...(threads !== undefined && { threads }),
         },
         {
           ...(events !== null && { onEvent: (event: CauseEvent) => void (pendingEvents += eventLine(event)) }),
@@ -287,6 +291,9 @@ async function reportCommand(sources: string[], options: ReportOptions, io: CliI
     // Races are classified once the whole input is known: their events come last.
     await flushEvents();
     const { report, stats } = result;
+    if (threads !== undefined && threads > 1 && result.threads?.reason !== undefined) {
+      io.stderr.write(`alb-doctor: --threads ${threads}: ${escapeTerminal(result.threads.reason)}.\n`);
+    }
     for (const error of stats.unread) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
     // A describe that failed is not unreadable input: the report stands on inferred values and says so.
     for (const error of report.described?.errors ?? []) io.stderr.write(`alb-doctor: ${escapeTerminal(error.message)}\n`);
@@ -403,6 +410,14 @@ function parseIdleTimeout(text: string): number {
     );
   }
   return seconds;
+}
+
+function parseThreads(text: string): number {
+  const threads = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(threads >= 1 && threads <= MAX_THREADS)) {
+    throw new AlbDoctorError('USAGE', `--threads '${text}' is not a whole number from 1 to ${MAX_THREADS}; try 2, or the number of CPU cores.`);
+  }
+  return threads;
 }
 
 /**

@@ -17,6 +17,7 @@ import { readInput, readRawLines, type RawLineHooks, type ReadHooks } from './re
 import { buildReport } from './report/build.js';
 import { buildComparison, type Comparison } from './report/compare.js';
 import type { Report } from './report/model.js';
+import { accumulateShards, inputInWalkOrder, planShards, type ShardOptions, type ShardPlan } from './shards.js';
 import { openSources, type SourceOptions } from './sources/index.js';
 import { lbNameOf } from './sources/s3Keys.js';
 import type { LogObject, SourceItem } from './sources/logObject.js';
@@ -25,6 +26,7 @@ import type { DescribedSettings, InputStats } from './types.js';
 export { countNotRead, MAX_LISTED_SKIPPED, readInput, type ReadHooks } from './readInput.js';
 export { emptyInputStats, type InputStats } from './types.js';
 export { asContext, mergeAll, mergeStates, type AnalysisState, type CauseEvent, type Comparison };
+export { MAX_THREADS } from './shards.js';
 
 /** Source targets (`s3://…`, files, folders, `-`), or items already opened (tests, the Lambda's own listing). */
 export type Input = readonly string[] | AsyncIterable<SourceItem>;
@@ -48,6 +50,11 @@ export interface RunOptions {
    * runReport only; the ELBv2 SDK is loaded only then.
    */
   describe?: DescribeOptions;
+  /**
+   * runReport only: read local files on up to this many worker threads, split by ALB node (shards.ts); the
+   * report is the single pass's. stdin, S3, files without a node in their name and --describe use one (1 if absent).
+   */
+  threads?: number;
 }
 
 export interface RunHooks {
@@ -110,10 +117,33 @@ function sightingEntry(accumulator: Accumulator, sightings: Map<string, LoadBala
   };
 }
 
+/** With `threads` given: how many threads read the input, and why only one when more were asked for. */
+export interface ThreadsUsed {
+  used: number;
+  reason?: string;
+}
+
 /** `alb-doctor report`: the input → the Report, with the input's statistics. */
-export async function runReport(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated & { report: Report }> {
+export async function runReport(input: Input, options: RunOptions = {}, hooks: RunHooks = {}): Promise<Accumulated & { report: Report; threads?: ThreadsUsed }> {
   const sightings = options.describe === undefined ? null : new Map<string, LoadBalancerSighting>();
-  const { state, stats } = await accumulate(input, options, hooks, sightings);
+  let threads: ThreadsUsed = { used: 1 };
+  let accumulated: Accumulated | null = null;
+  if ((options.threads ?? 1) > 1) {
+    const plan = !isTargets(input)
+      ? ({ kind: 'single', reason: 'the input is not files or folders' } as const)
+      : options.describe !== undefined
+        ? ({ kind: 'single', reason: '--describe reads on one thread' } as const)
+        : await planShards(input, options.threads!, options.sources);
+    if (plan.kind === 'shards') {
+      accumulated = await accumulateThreaded(plan, options, hooks);
+      threads = { used: plan.shards.length };
+    } else {
+      threads = { used: 1, reason: plan.reason };
+      // The walk is done: its items are read as they are, not walked again.
+      if ('items' in plan && plan.items !== undefined) input = itemsOf(plan.items);
+    }
+  }
+  const { state, stats } = accumulated ?? (await accumulate(input, options, hooks, sightings));
   let described: DescribedSettings | undefined;
   if (options.describe !== undefined) {
     const targets = describeTargets([...sightings!.values()], state.groups.map((g) => g.arn), options.sources?.lbName);
@@ -126,7 +156,26 @@ export async function runReport(input: Input, options: RunOptions = {}, hooks: R
     ...(described !== undefined && { described }),
     ...(hooks.onEvent !== undefined && { onEvent: hooks.onEvent }),
   });
-  return { report, state, stats };
+  return { report, state, stats, ...(options.threads !== undefined && { threads }) };
+}
+
+async function accumulateThreaded(plan: Extract<ShardPlan, { kind: 'shards' }>, options: RunOptions, hooks: RunHooks): Promise<Accumulated> {
+  const lbName = readOptions(options.sources).lbName;
+  const shardOptions: ShardOptions = {
+    ...(options.fromMs !== undefined && { fromMs: options.fromMs }),
+    ...(options.toMs !== undefined && { toMs: options.toMs }),
+    ...(options.contextBeforeMs !== undefined && { contextBeforeMs: options.contextBeforeMs }),
+    ...(options.albIdleTimeoutSeconds !== undefined && { albIdleTimeoutSeconds: options.albIdleTimeoutSeconds }),
+    ...(lbName !== undefined && { lbName: options.sources!.lbName! }),
+  };
+  const { states, stats } = await accumulateShards(plan.shards, plan.order, shardOptions, hooks);
+  const state = mergeAll(states);
+  inputInWalkOrder(state, states, plan.order);
+  return { state, stats };
+}
+
+async function* itemsOf(items: readonly SourceItem[]): AsyncGenerator<SourceItem> {
+  yield* items;
 }
 
 export interface CompareRunOptions extends Omit<RunOptions, 'fromMs' | 'toMs' | 'contextBeforeMs'> {

@@ -81,7 +81,8 @@ async function* walk(path: string, explicit: boolean, seen: SeenPaths): AsyncGen
   }
 }
 
-const openFile = (path: string): Readable => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+/** A local file's bytes, as a walk opens them (a reader thread opens the files handed to it the same way). */
+export const openFile = (path: string): Readable => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
 
 export function fsError(error: unknown, path: string): AlbDoctorError {
   const code = (error as { code?: string }).code;
